@@ -1,0 +1,28 @@
+# `make run` and `make test` set up .venv themselves; nothing else needs installing first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# The main job: compile every bundled policy and run every rule's examples.
+run: $(STAMP)
+	$(VENV)/bin/permitted lint policies
+	$(VENV)/bin/permitted test
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/evaluation.py
+
+clean:
+	rm -rf $(VENV) dist build .pytest_cache .hypothesis

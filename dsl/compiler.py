@@ -1,0 +1,277 @@
+"""The policy compiler: a named list of pure stages, and a cache.
+
+    load YAML with positions -> check shape -> merge extends -> parse -> resolve names and
+    check types -> simplify -> assemble (examples checked against the facts schema)
+
+Input: a policy file path. Output: a frozen `model.Policy` whose rule conditions are typed,
+simplified predicate trees (the interpreter lowers them to closures). Errors: one PolicyError
+carrying every problem found; parse and type problems are collected across all rules so an
+author sees them all at once. Compiled policies are cached by the files' modification times.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable
+
+from . import ast, schema as facts_schema, tree
+from .check import Context, check_condition, check_value, vocab_const
+from .errors import Diagnostic, PolicyError, did_you_mean
+from .extends import Merged, Sourced, merge_extends
+from .loader import LoadedFile, load_file
+from .model import Example, Hint, Policy, Rule
+from .parser import parse
+from .shape import check_shape, shape_problems
+from .simplify import simplify
+from .spans import Span
+
+
+@dataclass(frozen=True)
+class Build:
+    """What the stages pass along; each stage returns a new Build."""
+
+    path: Path
+    display: str
+    loaded: LoadedFile | None = None
+    merged: Merged | None = None
+    syntax: tuple = ()            # per rule: (Sourced, ast condition | None, hint parts | None)
+    checked: tuple = ()           # per rule: (Sourced, ast, Pred, Hint | None)
+    policy: Policy | None = None
+    problems: tuple[Diagnostic, ...] = field(default=())
+    broken_rules: frozenset[int] = frozenset()     # rules with shape errors, skipped by later stages
+
+
+def _load(b: Build) -> Build:
+    return replace(b, loaded=load_file(b.path, b.display))
+
+
+def _shape(b: Build) -> Build:
+    problems, broken = shape_problems(b.loaded)
+    return replace(b, problems=b.problems + tuple(problems), broken_rules=frozenset(broken))
+
+
+def _load_base(path: Path, display: str) -> LoadedFile:
+    return check_shape(load_file(path, display))
+
+
+def _merge(b: Build) -> Build:
+    try:
+        merged = merge_extends(b.loaded, _load_base, skip=b.broken_rules)
+    except PolicyError as err:
+        raise PolicyError(sorted(b.problems + err.diagnostics, key=_order)) from None
+    return replace(b, merged=merged, problems=b.problems + merged.problems)
+
+
+def _locator(s: Sourced, key: str) -> tuple[Callable[[int, int], Span], Callable[[Span | None], str | None]]:
+    loaded, path = s.loaded, s.path + (key,)
+    offsets = loaded.scalar_offsets(path) or [loaded.where[path].start]
+
+    def locate(start: int, end: int) -> Span:
+        a = offsets[min(start, len(offsets) - 1)]
+        b = offsets[min(max(end - 1, start), len(offsets) - 1)] + 1
+        return loaded.source.span(a, b)
+
+    def line_of(span: Span | None) -> str | None:
+        return loaded.source.line_text(span.line) if span else None
+
+    return locate, line_of
+
+
+def _hint_pieces(text: str) -> list[tuple[str, int, int]]:
+    """Split a hint into ("text", a, b) and ("expr", a, b) pieces; `{{`/`}}` are literal braces."""
+    pieces, buf_start, i = [], 0, 0
+    while i < len(text):
+        two = text[i:i + 2]
+        if two in ("{{", "}}"):
+            i += 2
+            continue
+        if text[i] == "{":
+            close = text.find("}", i + 1)
+            if close < 0:
+                pieces.append(("unclosed", i, len(text)))
+                return pieces
+            pieces.append(("text", buf_start, i))
+            pieces.append(("expr", i + 1, close))
+            i = buf_start = close + 1
+            continue
+        i += 1
+    pieces.append(("text", buf_start, len(text)))
+    return pieces
+
+
+def _parse(b: Build) -> Build:
+    problems: list[Diagnostic] = list(b.problems)
+    out = []
+    for s in b.merged.rules:
+        rule = s.value
+        locate, line_of = _locator(s, "when")
+        when = rule["when"]
+        try:
+            condition = parse(when if isinstance(when, str) else str(when).lower(), locate, line_of)
+        except PolicyError as err:
+            problems.extend(err.diagnostics)
+            condition = None
+        hint = None
+        if "hint" in rule:
+            hint = []
+            h_locate, h_line = _locator(s, "hint")
+            text = rule["hint"]
+            for kind, a, z in _hint_pieces(text):
+                if kind == "text":
+                    hint.append(text[a:z].replace("{{", "{").replace("}}", "}"))
+                elif kind == "unclosed":
+                    span = h_locate(a, a + 1)
+                    problems.append(Diagnostic("P300", "unclosed `{` in hint", span, h_line(span),
+                                               "close the value with `}`, or write `{{` for a literal brace"))
+                    hint = None
+                    break
+                else:
+                    try:
+                        hint.append(parse(text[a:z], lambda x, y, a=a: h_locate(a + x, a + y), h_line))
+                    except PolicyError as err:
+                        problems.extend(err.diagnostics)
+                        hint = None
+                        break
+        out.append((s, condition, hint))
+    return replace(b, syntax=tuple(out), problems=tuple(problems))
+
+
+def _check(b: Build) -> Build:
+    problems: list[Diagnostic] = list(b.problems)
+    schema = facts_schema.load_schema()
+    vocab = {name: vocab_const(s.value) for name, s in b.merged.vocab.items()}
+    out = []
+    for s, condition, hint_parts in b.syntax:
+        if condition is None:
+            continue
+        _, line_of = _locator(s, "when")
+        ctx = Context(schema, vocab, line_of)
+        pred = check_condition(condition, ctx)
+        hint = None
+        if hint_parts is not None:
+            parts = []
+            for part in hint_parts:
+                parts.append(part if isinstance(part, str) else check_value(part, ctx))
+            hint = Hint(s.value["hint"], tuple(parts))
+        if ctx.problems:
+            problems.extend(ctx.problems)
+            continue
+        out.append((s, condition, pred, hint))
+    return replace(b, checked=tuple(out), problems=tuple(problems))
+
+
+def _simplify(b: Build) -> Build:
+    out = []
+    for s, syntax, pred, hint in b.checked:
+        if hint is not None:
+            hint = Hint(hint.source, tuple(p if isinstance(p, str) else simplify(p) for p in hint.parts))
+        out.append((s, syntax, simplify(pred), hint))
+    return replace(b, checked=tuple(out))
+
+
+def _examples(s: Sourced, marketplace: str | None, rule_ids: set[str]) -> tuple[tuple[Example, ...], list[Diagnostic]]:
+    problems, out = [], []
+    for j, ex in enumerate(s.value.get("examples", ())):
+        path = ("examples", j)
+        record = facts_schema.complete(ex["facts"], marketplace or "US")
+        for where, message in facts_schema.problems(record):
+            span = s.loaded.span(s.path + path + ("facts",) + where)
+            problems.append(s.loaded.diagnostic("P600", f"example `{ex['name']}`: facts.{'.'.join(map(str, where))}: {message}",
+                                                span, "run `permitted facts` to see the facts and their types"))
+        for key in ("expect", "undetermined"):
+            for k, rule_id in enumerate(ex.get(key, ())):
+                if rule_id not in rule_ids:
+                    span = s.loaded.span(s.path + path + (key, k))
+                    problems.append(s.loaded.diagnostic("P600", f"example `{ex['name']}` names unknown rule `{rule_id}`",
+                                                        span, did_you_mean(rule_id, rule_ids)))
+        out.append(Example(ex["name"], MappingProxyType(ex["facts"]), tuple(ex["expect"]),
+                           tuple(ex.get("undetermined", ())), s.span(*path)))
+    return tuple(out), problems
+
+
+def _assemble(b: Build) -> Build:
+    problems = list(b.problems)
+    data = b.loaded.data
+    market = data["marketplace"]
+    rule_ids = {s.value["id"] for s in b.merged.rules}
+    rules = []
+    for s, syntax, pred, hint in b.checked:
+        examples, bad = _examples(s, None if market == "base" else market, rule_ids)
+        problems.extend(bad)
+        r = s.value
+        rules.append(Rule(r["id"], r["title"], r["severity"], r["clause"], pred, syntax, hint, examples,
+                          s.loaded.file, s.span("id")))
+    if problems:
+        raise PolicyError(sorted(problems, key=_order))
+    vocab = MappingProxyType({name: s.value for name, s in b.merged.vocab.items()})
+    policy = Policy(
+        id=f"{market.lower()}@{data['effective']}", name=data["policy"], marketplace=market,
+        effective=_dt.date.fromisoformat(data["effective"]), file=b.display, source=data["source"],
+        description=data.get("description", ""), vocab=vocab, rules=tuple(rules),
+        chain=b.merged.chain, removed=b.merged.removed)
+    return replace(b, policy=policy)
+
+
+def _order(d: Diagnostic) -> tuple:
+    return (d.span.file, d.span.line, d.span.column) if d.span else ("", 0, 0)
+
+
+STAGES: tuple[tuple[str, Callable[[Build], Build]], ...] = (
+    ("load", _load),
+    ("check shape", _shape),
+    ("merge extends", _merge),
+    ("parse", _parse),
+    ("resolve names and check types", _check),
+    ("simplify", _simplify),
+    ("assemble", _assemble),
+)
+
+
+def compile_file(path: str | Path, display: str | None = None) -> Policy:
+    """Run every stage on one policy file (no cache)."""
+    b = Build(Path(path), display or str(path))
+    for _name, stage in STAGES:
+        b = stage(b)
+    return b.policy
+
+
+_CACHE: dict[Path, tuple[tuple, Policy]] = {}
+
+
+def _stamps(files) -> tuple:
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), None, None))
+    return tuple(out)
+
+
+def compile_policy(path: str | Path, display: str | None = None) -> Policy:
+    """Compile a policy file, reusing the last result while none of its files changed."""
+    key = Path(path).resolve()
+    hit = _CACHE.get(key)
+    if hit is not None:
+        stamps, policy = hit
+        if _stamps([s[0] for s in stamps]) == stamps:
+            return policy
+    policy = compile_file(path, display)
+    chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
+    _CACHE[key] = (_stamps(chain), policy)
+    return policy
+
+
+def compile_text(text: str, file: str = "<policy>") -> Policy:
+    """Compile a policy held in memory (tests, the API). `extends` is resolved from the working directory."""
+    from .loader import load_text
+
+    b = Build(Path(file), file, loaded=load_text(text, file))
+    for name, stage in STAGES:
+        if name != "load":
+            b = stage(b)
+    return b.policy

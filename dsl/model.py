@@ -1,0 +1,69 @@
+"""The compiled policy (contract module).
+
+Stage: output of dsl.compiler, input of interpreter.evaluate, diff, explain and the CLI.
+Frozen values only: a compiled policy can be shared between threads and cached.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from . import ast, tree
+from .spans import Span
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint's text split into literal parts and `{…}` values."""
+
+    source: str
+    parts: tuple[str | tree.Pred, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: Mapping = field(compare=False)      # the example's facts as written (partial)
+    expect: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str                 # block | warn
+    clause: str
+    condition: tree.Pred          # checked and simplified
+    syntax: ast.Node = field(compare=False)   # as written, for formatting
+    hint: Hint | None
+    examples: tuple[Example, ...]
+    file: str
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return tree.facts_read(self.condition)
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str                       # e.g. uk@2020-11-06
+    name: str                     # e.g. buyer-messaging
+    marketplace: str              # US, UK, SA, … or base
+    effective: _dt.date
+    file: str
+    source: str
+    description: str
+    vocab: Mapping[str, object] = field(compare=False)   # as written (lists per language kept)
+    rules: tuple[Rule, ...]
+    chain: tuple[str, ...]        # files from the farthest base to this one
+    removed: tuple[str, ...] = ()
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None

@@ -1,0 +1,94 @@
+"""Which policy file applies: by marketplace and date, by id (`us@2018-10-12`), or by path.
+
+Stage: before compiling. Input: a reference and an optional date. Output: a policy file path.
+Policies live in `policies/<marketplace>/<effective-date>.yaml`; `policies/base/` holds shared
+bases, which are never selected for a marketplace. Errors: PolicyError P700 with the nearest
+valid choices.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Diagnostic, PolicyError, did_you_mean
+from .resources import policies_dir
+
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.ya?ml$")
+
+
+@dataclass(frozen=True)
+class Version:
+    marketplace: str       # upper case, e.g. UK
+    effective: _dt.date
+    path: Path
+
+    @property
+    def id(self) -> str:
+        return f"{self.marketplace.lower()}@{self.effective.isoformat()}"
+
+
+def versions(root: Path | None = None) -> dict[str, list[Version]]:
+    """Every marketplace's policy versions, oldest first."""
+    root = root or policies_dir()
+    out: dict[str, list[Version]] = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "base"):
+        found = []
+        for f in folder.iterdir():
+            m = _DATED.match(f.name)
+            if m:
+                found.append(Version(folder.name.upper(), _dt.date.fromisoformat(m.group(1)), f))
+        if found:
+            out[folder.name.upper()] = sorted(found, key=lambda v: v.effective)
+    return out
+
+
+def _fail(message: str, help: str | None = None) -> PolicyError:
+    return PolicyError([Diagnostic("P700", message, help=help)])
+
+
+def in_force(marketplace: str, on: _dt.date | None = None, root: Path | None = None) -> Version:
+    """The version of a marketplace's policy in force on a date (today when not given)."""
+    every = versions(root)
+    market = marketplace.upper()
+    if market not in every:
+        raise _fail(f"no policy for marketplace `{marketplace}`",
+                    did_you_mean(market, every) or "known marketplaces: " + ", ".join(every))
+    on = on or _dt.date.today()
+    candidates = [v for v in every[market] if v.effective <= on]
+    if not candidates:
+        first = every[market][0]
+        raise _fail(f"no {market} policy was in force on {on.isoformat()}",
+                    f"the first {market} version takes effect on {first.effective.isoformat()}")
+    return candidates[-1]
+
+
+def resolve(ref: str, on: _dt.date | None = None, root: Path | None = None) -> Path:
+    """A file path, an id like `us@2018-10-12`, or a marketplace (the version in force on `on`)."""
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise _fail(f"policy file `{ref}` not found")
+        return path
+    if "@" in ref:
+        market, _, date = ref.partition("@")
+        every = versions(root).get(market.upper(), [])
+        for v in every:
+            if v.effective.isoformat() == date:
+                return v.path
+        known = [v.id for vs in versions(root).values() for v in vs]
+        raise _fail(f"no policy `{ref}`", did_you_mean(ref.lower(), known) or "known policies: " + ", ".join(known))
+    return in_force(ref, on, root).path
+
+
+def policy_files(paths: list[str] | None = None) -> list[Path]:
+    """YAML policy files named or found below the given paths (all bundled policies by default)."""
+    roots = [Path(p) for p in paths] if paths else [policies_dir()]
+    out: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            out.extend(sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+        else:
+            out.append(root)
+    return out

@@ -1,0 +1,68 @@
+"""Run the `examples:` of every rule: each a small test of the rule as it stands in a policy.
+
+Input: compiled policies. Output: one `ExampleResult` per example, named `market:rule:example`
+(e.g. `uk:styling.no-emoji:smiley`). An example passes when every rule in `expect` fires, the
+rule it belongs to fires exactly when it is listed, and every rule in `undetermined` is
+undetermined. Used by `permitted test` and by the pytest suite.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dsl.errors import InputError
+from dsl.model import Example, Policy, Rule
+from interpreter import build_facts, evaluate
+from interpreter.report import Report
+
+
+@dataclass(frozen=True)
+class ExampleResult:
+    name: str                      # market:rule:example
+    policy: Policy
+    rule: Rule
+    example: Example
+    passed: bool
+    problems: tuple[str, ...]      # what did not match, in words
+    report: Report | None
+
+
+def example_name(policy: Policy, rule: Rule, example: Example) -> str:
+    return f"{policy.marketplace.lower()}:{rule.id}:{example.name}"
+
+
+def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
+    name = example_name(policy, rule, example)
+    market = None if policy.marketplace == "base" else policy.marketplace
+    try:
+        facts = build_facts(example.facts, market or "US", source=name)
+    except InputError as err:
+        return ExampleResult(name, policy, rule, example, False, tuple(d.message for d in err.diagnostics), None)
+    report = evaluate(policy, facts)
+    fired = {v.rule for v in report.violations}
+    unknown = {u.rule for u in report.undetermined}
+    problems = []
+    for rule_id in example.expect:
+        if rule_id not in fired:
+            state = "undetermined" if rule_id in unknown else "did not fire"
+            problems.append(f"expected `{rule_id}` to fire, but it {state}")
+    if rule.id not in example.expect and rule.id in fired:
+        problems.append(f"expected `{rule.id}` not to fire, but it fired")
+    for rule_id in example.undetermined:
+        if rule_id not in unknown:
+            state = "fired" if rule_id in fired else "was judged (not fired)"
+            problems.append(f"expected `{rule_id}` to be undetermined, but it {state}")
+    if rule.id in unknown and rule.id not in example.undetermined and rule.id not in example.expect:
+        needs = next(u.needs for u in report.undetermined if u.rule == rule.id)
+        problems.append(f"`{rule.id}` was undetermined (needs {', '.join(needs)}); give those facts in the example "
+                        "or list the rule under `undetermined:`")
+    return ExampleResult(name, policy, rule, example, not problems, tuple(problems), report)
+
+
+def run_examples(policy: Policy, selector: str | None = None) -> list[ExampleResult]:
+    out = []
+    for rule in policy.rules:
+        for example in rule.examples:
+            if selector and selector not in example_name(policy, rule, example):
+                continue
+            out.append(run_example(policy, rule, example))
+    return out
