@@ -61,7 +61,7 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             raise PolicyError([loaded.diagnostic("P211", f"`extends` makes a cycle: {cycle}", span,
                                                  "a base must not extend, directly or not, a policy that extends it")])
         if not target.is_file():
-            nearby = [p.name for p in target.parent.glob("*.yaml")] if target.parent.is_dir() else []
+            nearby = [p.name for p in target.parent.glob("*.yaml") if p.resolve() != here] if target.parent.is_dir() else []
             raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` not found", span,
                                                  did_you_mean(target.name, nearby) or f"looked for {target}")])
         display = _display(Path(loaded.file).parent / data["extends"])

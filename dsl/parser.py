@@ -32,7 +32,8 @@ def _parser() -> Lark:
 # Broken inputs, by what is wrong with them. The parser's state at the error picks the label.
 _SYNTAX_EXAMPLES: dict[str, list[str]] = {
     "dangling": ["a and", "a or", "not", "a and not", "x == 1 and", "any x in y: a and", "(a and)", "f(a and)"],
-    "unclosed-paren": ["(a", "(a and b", "count(a", "f(a, b", "((a)", "(a or b", "f(a"],
+    "unclosed-paren": ["(a", "(a and b", "count(a", "f(a, b", "((a)", "(a or b", "f(a", "a and (b or c > 3",
+                       "(a == 1", "a and (b", "(a or b == 1", "(f(a) > 1", "not (a", "(a in b", "(a.b"],
     "unclosed-list": ["[1", "a in [1, 2", "a in [1,", "a in [\"x\""],
     "missing-colon": ["any x in y", "any x in y z", "all x in y.z a", "any x in y.z == 1", "all x in f(y) a"],
     "missing-in": ["any x: y", "all x y: z", "any x.y in z: a"],
@@ -81,7 +82,11 @@ def _syntax_error(error: UnexpectedInput, text: str, locate: Locate) -> Diagnost
     pos = getattr(error, "pos_in_stream", None)
     if isinstance(error, UnexpectedCharacters):
         char = text[error.pos_in_stream] if error.pos_in_stream < len(text) else ""
-        message, help_ = _CHAR_HELP.get(char, (f"unexpected character `{char}`", "check the spelling of the condition"))
+        pair = text[error.pos_in_stream:error.pos_in_stream + 2]
+        if pair in ("=>", "=<"):
+            message, help_ = f"`{pair}` is not a comparison", f"use `{pair[::-1]}`"
+        else:
+            message, help_ = _CHAR_HELP.get(char, (f"unexpected character `{char}`", "check the spelling of the condition"))
         span = locate(error.pos_in_stream, error.pos_in_stream + 1)
         return Diagnostic("P300", message, span, None, help_)
     token = getattr(error, "token", None)

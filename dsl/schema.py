@@ -70,7 +70,7 @@ def _type_of(node: Mapping, name: str, defs_seen: dict[str, Mapping], pending: l
     if kind == "array":
         return list_of(_type_of(node.get("items", {}), name + "_item", defs_seen, pending))
     if kind == "string":
-        if node.get("format") in ("date", "date-time"):
+        if node.get("x-type") == "date" or node.get("format") in ("date", "date-time"):
             return DATE
         enum = node.get("enum")
         return Type("string", enum=tuple(enum)) if enum else STRING

@@ -6,6 +6,7 @@ wrong types or values (P200), each pointing at the key or value in the file.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from functools import lru_cache
 
@@ -26,6 +27,23 @@ def _allowed_keys(error: jsonschema.ValidationError) -> list[str]:
     return list(error.schema.get("properties", {}))
 
 
+def _missing_key(error: jsonschema.ValidationError) -> str:
+    return error.message.split("'")[1] if "'" in error.message else error.message
+
+
+def _misspelt_keys(errors) -> set[tuple[tuple, str]]:
+    """(mapping path, valid key) pairs for which the mapping has a near-miss unknown key."""
+    out = set()
+    for error in errors:
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = _allowed_keys(error)
+            for key in error.instance:
+                if key not in allowed:
+                    for near in difflib.get_close_matches(key, allowed, n=1, cutoff=0.7):
+                        out.add((tuple(error.absolute_path), near))
+    return out
+
+
 def _where(path: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the file"
 
@@ -43,7 +61,7 @@ def _diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Dia
                 did_you_mean(key, allowed) or "allowed keys: " + ", ".join(f"`{k}`" for k in allowed)))
         return out
     if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        missing = _missing_key(error)
         return [loaded.diagnostic("P202", f"missing key `{missing}` in {_where(path)}",
                                   loaded.key_span(path) if path else loaded.span(path),
                                   f"add `{missing}:` here")]
@@ -76,7 +94,11 @@ def shape_problems(loaded: LoadedFile) -> tuple[list[Diagnostic], set[int]]:
     problems: list[Diagnostic] = []
     broken_rules: set[int] = set()
     fatal = False
-    for error in sorted(_validator().iter_errors(loaded.data), key=lambda e: list(map(str, e.absolute_path))):
+    found = sorted(_validator().iter_errors(loaded.data), key=lambda e: list(map(str, e.absolute_path)))
+    misspelt = _misspelt_keys(found)
+    for error in found:
+        if error.validator == "required" and (tuple(error.absolute_path), _missing_key(error)) in misspelt:
+            continue      # reported once, as the unknown key that is probably this one misspelt
         problems.extend(_diagnose(loaded, error))
         path = tuple(error.absolute_path)
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):

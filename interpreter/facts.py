@@ -53,7 +53,14 @@ def build_facts(record: Mapping, marketplace: str | None = None, *, validate: bo
             raise InputError([Diagnostic("I100", f"{source}: facts.{'.'.join(map(str, where)) or '(root)'}: {message}",
                                          help="run `permitted facts` to see the facts and their types")
                               for where, message in found])
+    bad = []
     for root, name in _date_paths(schema):
         if name in data.get(root, {}):
-            data[root][name] = _to_date(data[root][name])
+            try:
+                data[root][name] = _to_date(data[root][name])
+            except ValueError:
+                bad.append(Diagnostic("I100", f"{source}: facts.{root}.{name}: {data[root][name]!r} is not a calendar date",
+                                      help="write dates as YYYY-MM-DD or an ISO 8601 timestamp"))
+    if bad:
+        raise InputError(bad)
     return Facts(data)

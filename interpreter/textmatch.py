@@ -83,6 +83,8 @@ def phrase_matcher(phrases: tuple[str, ...]):
             if m.end() == m.start():
                 continue
             start, end = index[m.start()], index[m.end() - 1] + 1
+            while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in _DROP):
+                end += 1      # marks folded away after the last letter still belong to the word
             hits.append({"text": text[start:end], "phrase": by_folded[m.group()], "start": start, "end": end})
         return hits
 

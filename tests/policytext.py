@@ -1,0 +1,22 @@
+"""Build small policy files in memory for tests."""
+from __future__ import annotations
+
+import json
+
+from dsl.compiler import compile_text
+
+VOCAB = {"marketing_phrases": {"en": ["% off", "coupon"]}, "window_days": 30, "amazon_hosts": ["amazon.co.uk"]}
+
+
+def policy_yaml(*conditions: str, vocab: dict | None = None, marketplace: str = "UK") -> str:
+    """A policy with one rule per condition (ids r0, r1, …); conditions become `|` blocks."""
+    lines = ["policy: buyer-messaging", f"marketplace: {marketplace}", "effective: 2020-11-06", "source: test",
+             f"vocab: {json.dumps(vocab if vocab is not None else VOCAB)}", "rules:"]
+    for i, cond in enumerate(conditions):
+        lines += [f"  - id: r{i}", f"    title: rule {i}", "    severity: block", "    clause: test", "    when: |"]
+        lines += [f"      {line}" for line in cond.split("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def compile_conditions(*conditions: str, vocab: dict | None = None):
+    return compile_text(policy_yaml(*conditions, vocab=vocab), "test.yaml")

@@ -1,0 +1,130 @@
+"""Evaluate stage: three-valued verdicts, evidence with spans, hints, undetermined rules."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from interpreter import build_facts, evaluate
+
+from .policytext import compile_conditions
+
+LINK = {"url": "http://shop.example/x", "scheme": "http", "host": "shop.example", "is_amazon": False,
+        "explains": True, "is_opt_out": False, "source": "text", "start": 10, "end": 31}
+
+TRUTH = [
+    # condition, facts, expected outcome: True (fires), False, None (undetermined)
+    ("count(message.emoji) > 0", {}, False),
+    ("days_between(order.completed_at, message.sent_at) > 30", {}, None),
+    ("days_between(order.completed_at, message.sent_at) > 30",
+     {"order": {"completed_at": "2020-01-01"}, "message": {"sent_at": "2020-03-01"}}, True),
+    ("days_between(order.completed_at, message.sent_at) > 30",
+     {"order": {"completed_at": "2020-01-01"}, "message": {"sent_at": "2020-01-20T10:00:00Z"}}, False),
+    # Kleene logic: a known false conjunct decides, a known true disjunct decides
+    ("message.channel == \"api\" and days_between(order.completed_at, message.sent_at) > 30", {}, False),
+    ("message.channel == \"seller_central\" or days_between(order.completed_at, message.sent_at) > 30", {}, True),
+    ("message.channel == \"seller_central\" and days_between(order.completed_at, message.sent_at) > 30", {}, None),
+    ("not (history.review_requests_sent > 0)", {}, None),
+    ("exists(order.completed_at)", {}, False),
+    ("not exists(order.completed_at) or order.completed_at < 2020-01-01", {"order": {"completed_at": "2019-05-05"}}, True),
+    ("any link in message.links: link.scheme == \"http\" and not link.is_amazon", {"message": {"links": [LINK]}}, True),
+    ("all link in message.links: link.is_amazon", {"message": {"links": []}}, True),
+    ("message.reason in [\"invoice\", \"review_request\"]", {"message": {"reason": "invoice"}}, True),
+    ("message.reason not in [\"invoice\"]", {}, None),
+    ("language_of(order.buyer_language) != \"en\"", {"order": {"buyer_language": "en-GB"}}, False),
+    ("ends_with(host_of(\"https://www.Amazon.co.uk/gp\"), \"amazon.co.uk\")", {}, True),
+    ("matches(message.text, /\\b\\d{3}-\\d{7}-\\d{7}\\b/)", {"message": {"text": "Order 123-1234567-1234567"}}, True),
+]
+
+
+@pytest.mark.parametrize("condition,facts,expected", TRUTH, ids=[t[0][:60] for t in TRUTH])
+def test_three_valued_outcomes(condition, facts, expected):
+    policy = compile_conditions(condition)
+    report = evaluate(policy, build_facts(facts, "UK"))
+    fired = [v.rule for v in report.violations]
+    unknown = [u.rule for u in report.undetermined]
+    assert (fired, unknown) == {True: (["r0"], []), False: ([], []), None: ([], ["r0"])}[expected]
+
+
+def test_verdicts():
+    policy = compile_conditions("count(message.emoji) > 0", "days_between(order.completed_at, message.sent_at) > 30")
+    assert evaluate(policy, build_facts({"order": {"completed_at": "2020-01-01"}, "message": {"sent_at": "2020-01-02"}}, "UK")).verdict == "allowed"
+    assert evaluate(policy, build_facts({}, "UK")).verdict == "review"
+    emoji = {"message": {"text": "Hi :)", "emoji": [{"text": ":)", "kind": "emoticon", "start": 3, "end": 5}]}}
+    assert evaluate(policy, build_facts(emoji, "UK")).verdict == "blocked"
+
+
+def test_undetermined_names_only_the_missing_facts():
+    policy = compile_conditions("days_between(order.completed_at, message.sent_at) > 30")
+    report = evaluate(policy, build_facts({"message": {"sent_at": "2020-01-02"}}, "UK"))
+    assert report.undetermined[0].needs == ("order.completed_at",)
+
+
+def test_evidence_points_at_the_offending_characters():
+    text = "Get 20% OFF with   Coupon  today! :)"
+    policy = compile_conditions("mentions(message.text, vocab.marketing_phrases)")
+    report = evaluate(policy, build_facts({"message": {"text": text}}, "UK"))
+    ev = [(e.text, e.start, e.end, e.phrase) for e in report.violations[0].evidence]
+    assert ev == [("% OFF", 6, 11, "% off"), ("Coupon", 19, 25, "coupon")]
+    assert all(text[s:e] == t for t, s, e, _ in ev)
+
+
+def test_evidence_of_a_quantifier_is_the_matching_item_and_its_values():
+    text = "Visit us: http://shop.example/x now"
+    policy = compile_conditions("any link in message.links: link.scheme == \"http\" and not link.is_amazon")
+    report = evaluate(policy, build_facts({"message": {"text": text, "links": [LINK]}}, "UK"))
+    evidence = report.violations[0].evidence
+    assert evidence[0].to_json() == {"fact": "message.links", "text": "http://shop.example/x", "start": 10, "end": 31}
+    assert {e.fact for e in evidence[1:]} == {"link.scheme", "link.is_amazon"}
+
+
+def test_hints_are_filled_with_values():
+    yaml_text = """policy: buyer-messaging
+marketplace: UK
+effective: 2020-11-06
+source: test
+rules:
+  - id: styling.no-emoji
+    title: No emoji
+    severity: block
+    clause: test
+    when: count(message.emoji) > 0
+    hint: "Remove {count(message.emoji)} emoji(s): {message.emoji}. Braces: {{x}}"
+"""
+    from dsl.compiler import compile_text
+
+    policy = compile_text(yaml_text, "h.yaml")
+    facts = {"message": {"text": "a :) b <3", "emoji": [{"text": ":)", "kind": "emoticon", "start": 2, "end": 4},
+                                                        {"text": "<3", "kind": "emoticon", "start": 7, "end": 9}]}}
+    report = evaluate(policy, build_facts(facts, "UK"))
+    assert report.violations[0].hint == "Remove 2 emoji(s): :), <3. Braces: {x}"
+
+
+def test_report_json_is_stable_and_deterministic():
+    policy = compile_conditions("count(message.emoji) > 0", "days_between(order.completed_at, message.sent_at) > 30")
+    facts = build_facts({"message": {"text": "Hi :)", "emoji": [{"text": ":)", "kind": "emoticon", "start": 3, "end": 5}]},
+                         "order": {"completed_at": "2020-01-01"}}, "UK")
+    first = json.dumps(evaluate(policy, facts).to_json())
+    assert first == json.dumps(evaluate(policy, facts).to_json())
+    data = json.loads(first)
+    assert list(data) == ["verdict", "marketplace", "policy", "violations", "undetermined"]
+    assert data["violations"][0]["evidence"] == [{"fact": "message.emoji", "text": ":)", "start": 3, "end": 5}]
+    assert data["undetermined"] == [{"rule": "r1", "needs": ["message.sent_at"]}]
+
+
+def test_bad_facts_are_refused_with_every_problem_named():
+    from dsl.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        build_facts({"message": {"channel": "fax", "emoji": [{"text": ":)"}]}}, "UK")
+    messages = [d.message for d in info.value.diagnostics]
+    assert any("facts.message.channel" in m and "'fax'" in m for m in messages)
+    assert any("facts.message.emoji.0" in m and "'kind' is a required property" in m for m in messages)
+
+
+def test_impossible_dates_are_refused():
+    from dsl.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        build_facts({"order": {"completed_at": "2020-02-30"}}, "UK")
+    assert "is not a calendar date" in info.value.diagnostics[0].message

@@ -1,0 +1,35 @@
+"""`mentions`: whole-word phrase matching that ignores case, accents, Arabic variants and spacing."""
+from __future__ import annotations
+
+import pytest
+
+from interpreter.textmatch import phrase_matcher
+
+CASES = [
+    # text, phrases, expected matched texts
+    ("Leave us a 5-STAR review!", ("5-star",), ["5-STAR"]),
+    ("leave   us\na\tpositive review", ("leave us a positive review",), ["leave   us\na\tpositive review"]),
+    ("Get 20% off today", ("% off",), ["% off"]),
+    ("kickoff meeting", ("off",), []),                          # word boundary
+    ("Use code SAVE10", ("use code",), ["Use code"]),
+    ("Café crème", ("cafe creme",), ["Café crème"]),           # accents
+    ("résumé", ("resume",), ["résumé"]),
+    ("We’d appreciate", ("we'd appreciate",), ["We’d appreciate"]),  # typographic apostrophe
+    ("تقييم إيجابي من فضلك", ("تقييم ايجابي",), ["تقييم إيجابي"]),     # hamza on alef
+    ("خَصْمٌ كبير", ("خصم",), ["خَصْمٌ"]),                         # harakat ignored
+    ("هديةٌ مجانية", ("هديه مجانيه",), ["هديةٌ مجانية"]),           # ta marbuta
+    ("order 123-1234567-1234567 شكرا", ("شكرا",), ["شكرا"]),      # RTL next to Latin digits
+    ("discount discounted", ("discount",), ["discount"]),
+    ("a coupon and a voucher", ("voucher", "coupon"), ["coupon", "voucher"]),
+    ("five stars please", ("five star", "five stars"), ["five stars"]),   # longest phrase wins
+    ("", ("x",), []),
+]
+
+
+@pytest.mark.parametrize("text,phrases,expected", CASES, ids=[c[0][:30] or "empty" for c in CASES])
+def test_mentions(text, phrases, expected):
+    hits = phrase_matcher(phrases)(text)
+    assert [h["text"] for h in hits] == expected
+    for h in hits:
+        assert text[h["start"]:h["end"]] == h["text"]
+        assert h["phrase"] in phrases
