@@ -260,6 +260,10 @@ class _Checker:
             return _POISON
         lt, rt = left.type, right.type
         span = node.span
+        if "regex" in (lt.kind, rt.kind, (lt.item or ANY).kind, (rt.item or ANY).kind):
+            self.ctx.error("P500", "a regular expression can only be used in matches(text, /pattern/)", span,
+                           f"write matches({_show(node.left)}, /pattern/)")
+            return _POISON
         if node.op in ("in", "not in"):
             if rt.kind == "string" and lt.kind == "string":
                 self.ctx.error("P500", f"`{node.op}` looks for an item in a list, and `{_show(node.right)}` is a string",

@@ -204,12 +204,17 @@ def _assemble(b: Build) -> Build:
         r = s.value
         rules.append(Rule(r["id"], r["title"], r["severity"], r["clause"], pred, syntax, hint, examples,
                           s.loaded.file, s.span("id")))
+    try:
+        effective = _dt.date.fromisoformat(data["effective"])
+    except ValueError:
+        problems.append(b.loaded.diagnostic("P200", f"effective: `{data['effective']}` is not a calendar date",
+                                            b.loaded.span(("effective",)), "write the date as YYYY-MM-DD"))
     if problems:
         raise PolicyError(sorted(problems, key=_order))
     vocab = MappingProxyType({name: s.value for name, s in b.merged.vocab.items()})
     policy = Policy(
         id=f"{market.lower()}@{data['effective']}", name=data["policy"], marketplace=market,
-        effective=_dt.date.fromisoformat(data["effective"]), file=b.display, source=data["source"],
+        effective=effective, file=b.display, source=data["source"],
         description=data.get("description", ""), vocab=vocab, rules=tuple(rules),
         chain=b.merged.chain, removed=b.merged.removed)
     return replace(b, policy=policy)

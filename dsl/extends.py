@@ -60,7 +60,12 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             cycle = " -> ".join(p.name for p in (*stack, here, target))
             raise PolicyError([loaded.diagnostic("P211", f"`extends` makes a cycle: {cycle}", span,
                                                  "a base must not extend, directly or not, a policy that extends it")])
-        if not target.is_file():
+        try:
+            found = target.is_file()
+        except OSError as exc:      # e.g. a name longer than the file system allows
+            raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` cannot be read: {exc.strerror}",
+                                                 span)]) from None
+        if not found:
             nearby = [p.name for p in target.parent.glob("*.yaml") if p.resolve() != here] if target.parent.is_dir() else []
             raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` not found", span,
                                                  did_you_mean(target.name, nearby) or f"looked for {target}")])

@@ -111,7 +111,10 @@ def _lines(node: ast.Node, width: int, tail: bool) -> list[str]:
 
 
 def _operand_lines(node: ast.Node, parent_prec: int, tail: bool, width: int, lead: str) -> list[str]:
-    if _needs_parens(node, parent_prec, tail):
+    # An `and` group that must break inside an `or` gets parentheses: not needed for meaning,
+    # but flat lines of mixed `and`/`or` are easy to misread.
+    group = isinstance(node, ast.And) and parent_prec == _AND and len(_one(node, tail)) > width
+    if group or _needs_parens(node, parent_prec, tail):
         flat = "(" + _one(node) + ")"
         if len(flat) <= width:
             return [lead + flat]

@@ -8,7 +8,6 @@ anchors and aliases (P102) — rejected because a rule copied by alias hides wha
 """
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -140,9 +139,7 @@ class _Builder:
         if isinstance(node, MappingNode):
             out: dict = {}
             for key_node, value_node in node.value:
-                key = self.constructor.construct_object(key_node, deep=True)
-                if isinstance(key, (_dt.date, _dt.datetime)):
-                    key = key.isoformat()
+                key = self.scalar(key_node) if isinstance(key_node, ScalarNode) else str(key_node.value)
                 if not isinstance(key, (str, int, float, bool)):
                     key = str(key)
                 if key in out:
@@ -158,10 +155,20 @@ class _Builder:
             return out
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        value = self.constructor.construct_object(node, deep=True)
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            value = value.isoformat()
-        return value
+        return self.scalar(node)
+
+    def scalar(self, node: ScalarNode):
+        # Dates stay text: later stages check them, and YAML's own timestamp parsing
+        # would turn a mistake like 0000-01-01 into a crash instead of an error message.
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError) as exc:
+            span = self.source.span(node.start_mark.index, node.end_mark.index)
+            self.problems.append(Diagnostic("P100", f"YAML value cannot be read: {exc}", span,
+                                            self.source.line_text(span.line), "quote the value to keep it as text"))
+            return node.value
 
 
 def _yaml_help(exc: yaml.MarkedYAMLError, line: str) -> str:

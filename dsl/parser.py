@@ -103,7 +103,34 @@ def _syntax_error(error: UnexpectedInput, text: str, locate: Locate) -> Diagnost
         return Diagnostic("P300", f"unexpected {what}", span, None, "check the condition against the rule language in the README")
     tok = str(token) if token is not None and not at_end else _last_word(text)
     message, help_ = _MESSAGES[label]
+    if label in ("unclosed-paren", "unclosed-list"):
+        opener = _unmatched(text, "(" if label == "unclosed-paren" else "[", pos)
+        if opener is not None:
+            span = locate(opener, opener + 1)
+            help_ = f"this `{text[opener]}` is never closed; add `{')' if text[opener] == '(' else ']'}` where it ends"
     return Diagnostic("P300", message.format(tok=tok), span, None, help_.format(tok=tok))
+
+
+def _unmatched(text: str, opener: str, before: int) -> int | None:
+    """Offset of the last bracket of this kind still open at `before`, skipping strings and regexes."""
+    closer = {"(": ")", "[": "]"}[opener]
+    stack: list[int] = []
+    i, quote = 0, None
+    while i < min(before, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'/":
+            quote = ch
+        elif ch == opener:
+            stack.append(i)
+        elif ch == closer and stack:
+            stack.pop()
+        i += 1
+    return stack[-1] if stack else None
 
 
 def _last_word(text: str) -> str:

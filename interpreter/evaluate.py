@@ -60,6 +60,15 @@ def render_hint(hint: Hint | None, data: dict, env: list) -> str | None:
     return "".join(out)
 
 
+def _label(item):
+    """How a list item reads in a hint: its text, else its first text-valued field (an address, a file name)."""
+    if not isinstance(item, dict):
+        return item
+    if "text" in item:
+        return item["text"]
+    return next((v for v in item.values() if isinstance(v, str)), "?")
+
+
 def _show(value) -> str:
     if value is None:
         return "?"
@@ -68,7 +77,7 @@ def _show(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, list):
-        return ", ".join(_show(v.get("text", v) if isinstance(v, dict) else v) for v in value)
+        return ", ".join(_show(_label(v)) for v in value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return str(value)

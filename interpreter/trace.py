@@ -63,13 +63,28 @@ def _source_name(node: tree.Pred) -> str:
     return "message.text"
 
 
-def _spanned(items, source: str, text: str) -> list[Evidence]:
+def _points_into_message(node: tree.Pred) -> bool:
+    """Do the spans of this list's items point into message.text?
+
+    Lists of the message (links, emoji, …) and hits of an operator that searched message.text
+    do; hits found in another text (an image's alt text, a link's anchor) have offsets into
+    that text, so their evidence is the matched words without offsets.
+    """
+    if isinstance(node, tree.Call):
+        return bool(node.args) and isinstance(node.args[0], tree.Fact) and node.args[0].dotted == "message.text"
+    return isinstance(node, tree.Fact) and node.path[0] == "message"
+
+
+def _spanned(items, source: str, text: str, in_message: bool = True) -> list[Evidence]:
     out = []
     for item in items if isinstance(items, list) else ():
-        if isinstance(item, dict) and isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
-            s, e = item["start"], item["end"]
-            out.append(Evidence(source, text[s:e] if 0 <= s <= e <= len(text) else item.get("text"), s, e,
-                                phrase=item.get("phrase")))
+        if not isinstance(item, dict):
+            continue
+        s, e = item.get("start"), item.get("end")
+        if in_message and isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= len(text):
+            out.append(Evidence(source, text[s:e], s, e, phrase=item.get("phrase")))
+        elif not in_message and "text" in item:
+            out.append(Evidence(source, value=item["text"], phrase=item.get("phrase")))
     return out
 
 
@@ -78,7 +93,7 @@ def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Ev
     out: list[Evidence] = []
     for n in _outside_quantifiers(node):
         if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
-            out.extend(_spanned(value(n, data, env), _source_name(n), text))
+            out.extend(_spanned(value(n, data, env), _source_name(n), text, _points_into_message(n)))
         elif isinstance(n, (tree.Fact, tree.Field)) and n.type.kind in ("bool", "number", "string", "date"):
             if isinstance(n, tree.Field) or n.dotted != "message.text":
                 out.append(Evidence(n.dotted, value=value(n, data, env)))
@@ -110,10 +125,11 @@ def _evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidenc
         out: list[Evidence] = []
         items = value(node.collection, data, env) or []
         source = _source_name(node.collection)
+        in_message = _points_into_message(node.collection)
         for item in items:
             env[node.slot] = item
             if value(node.body, data, env) is True:
-                out.extend(_spanned([item], source, text))
+                out.extend(_spanned([item], source, text, in_message))
                 out.extend(_evidence(node.body, data, env, text))
                 if node.kind == "any":
                     break

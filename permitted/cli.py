@@ -19,7 +19,7 @@ from rich.text import Text
 
 from dsl import compile_file, compile_policy
 from dsl.errors import Diagnostic, PolicyError, Problem, UsageError, did_you_mean
-from dsl.registry import policy_files, resolve, versions
+from dsl.registry import in_force, policy_files, resolve, versions
 from dsl.rewrite import format_text
 from dsl.schema import load_schema
 
@@ -232,11 +232,14 @@ def cmd_facts(args, console: Console, err: Console) -> Exit:
 
 def cmd_policies(args, console: Console, err: Console) -> Exit:
     table = Table("id", "marketplace", "in force from", "file")
-    today = _dt.date.today()
     for market, vs in versions().items():
+        try:
+            current = in_force(market)
+        except PolicyError:          # every version of this marketplace starts in the future
+            current = None
         for v in vs:
-            current = v is [x for x in vs if x.effective <= today][-1] if any(x.effective <= today for x in vs) else False
-            table.add_row(v.id + (" (current)" if current else ""), market, v.effective.isoformat(), _display(v.path))
+            table.add_row(v.id + (" (in force today)" if v == current else ""), market, v.effective.isoformat(),
+                          _display(v.path))
     console.print(table)
     return Exit.ALLOWED
 

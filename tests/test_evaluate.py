@@ -128,3 +128,14 @@ def test_impossible_dates_are_refused():
     with pytest.raises(InputError) as info:
         build_facts({"order": {"completed_at": "2020-02-30"}}, "UK")
     assert "is not a calendar date" in info.value.diagnostics[0].message
+
+
+def test_hits_in_another_text_carry_no_offsets_into_the_message():
+    policy = compile_conditions("any img in message.images: exists(img.alt) and mentions(img.alt, vocab.marketing_phrases)")
+    image = {"src": "https://x.example/m.jpg", "scheme": "https", "alt": "Big coupon inside", "animated": False,
+             "tracking_pixel": False, "links_outside_amazon": False, "is_logo": False}
+    report = evaluate(policy, build_facts({"message": {"is_html": True, "text": "Your invoice is attached.",
+                                                       "images": [image]}}, "UK"))
+    evidence = [e.to_json() for e in report.violations[0].evidence]
+    assert {"fact": "img.alt", "value": "coupon", "phrase": "coupon"} in evidence
+    assert all("start" not in e for e in evidence)

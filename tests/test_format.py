@@ -92,3 +92,14 @@ def test_fmt_refuses_a_file_with_syntax_errors():
         format_text(POLICY.replace("count( message.emoji )>0", "count(message.emoji) >"), "p.yaml")
     assert info.value.diagnostics[0].code == "P300"
     assert info.value.diagnostics[0].span.line == 11
+
+
+def test_a_long_and_group_inside_or_is_parenthesised():
+    text = ("message.direction == \"proactive\" and days_between(order.completed_at, message.sent_at) > 30 "
+            "or message.channel == \"api\" and count(message.links) > 5")
+    assert format_expr(parse_plain(text), 60) == (
+        "(\n"
+        '  message.direction == "proactive"\n'
+        "  and days_between(order.completed_at, message.sent_at) > 30\n"
+        ")\n"
+        'or message.channel == "api" and count(message.links) > 5')
