@@ -53,8 +53,18 @@ def _shape(b: Build) -> Build:
     return replace(b, problems=b.problems + tuple(problems), broken_rules=frozenset(broken))
 
 
+_BASES: dict[Path, tuple[tuple, LoadedFile]] = {}
+
+
 def _load_base(path: Path, display: str) -> LoadedFile:
-    return check_shape(load_file(path, display))
+    """A base file, loaded and shape-checked once while it is unchanged: every marketplace extends it."""
+    stamp = _stamps([path])
+    hit = _BASES.get(path)
+    if hit is not None and hit[0] == stamp and hit[1].file == display:
+        return hit[1]
+    loaded = check_shape(load_file(path, display))
+    _BASES[path] = (stamp, loaded)
+    return loaded
 
 
 def _merge(b: Build) -> Build:

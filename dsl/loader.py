@@ -21,6 +21,10 @@ from .spans import SourceText, Span
 
 Key = tuple  # a path into the data: ("rules", 3, "when")
 
+# libyaml's parser gives the same nodes and marks as the pure-Python one, five times faster;
+# the pure-Python one is the fallback where PyYAML was built without libyaml.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Located:
@@ -108,7 +112,7 @@ def _align(text: str, loc: Located, value: str) -> list[int]:
 
 def _check_events(text: str, source: SourceText) -> list[Diagnostic]:
     problems = []
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_Loader):
         mark = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             what = f"alias `*{event.anchor}`"
@@ -183,7 +187,7 @@ def load_text(text: str, file: str) -> LoadedFile:
     source = SourceText(file, text)
     try:
         problems = _check_events(text, source)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = source.span(mark.index, mark.index + 1) if mark else source.span(0, 1)
