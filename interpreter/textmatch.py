@@ -18,6 +18,7 @@ _SAME = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "
          "\u2014": "-", "\u2212": "-", "\u201c": '"', "\u201d": '"'}
 
 
+@lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch in _DROP:
         return ""
@@ -35,9 +36,36 @@ def _fold_char(ch: str) -> str:
     return "".join(out).casefold()
 
 
+_SPACES = re.compile(r"\s+")          # the same characters as str.isspace()
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=128)
+def folded(text: str) -> str:
+    """The folded text alone: cheap, and enough to tell whether any phrase can match."""
+    if text.isascii():
+        return _SPACES.sub(" ", text).lower()
+    return fold(text)[0]      # not ASCII, so fold() takes its own path and does not come back here
+
+
+@lru_cache(maxsize=128)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(folded(text)))
+
+
 @lru_cache(maxsize=128)
 def fold(text: str) -> tuple[str, tuple[int, ...]]:
     """The folded text and, for each of its characters, the offset of the original character."""
+    if text.isascii():
+        # Only runs of white space change length: map around them in C-speed slices.
+        index: list[int] = []
+        pos = 0
+        for m in _SPACES.finditer(text):
+            index.extend(range(pos, m.start()))
+            index.append(m.start())
+            pos = m.end()
+        index.extend(range(pos, len(text)))
+        return folded(text), tuple(index)
     out: list[str] = []
     index: list[int] = []
     previous_space = False
@@ -49,9 +77,9 @@ def fold(text: str) -> tuple[str, tuple[int, ...]]:
             previous_space = True
             continue
         previous_space = False
-        folded = _fold_char(ch)
-        out.append(folded)
-        index.extend([i] * len(folded))
+        f = _fold_char(ch)
+        out.append(f)
+        index.extend([i] * len(f))
     return "".join(out), tuple(index)
 
 
@@ -69,17 +97,33 @@ def phrase_matcher(phrases: tuple[str, ...]):
             by_folded.setdefault(f, p)
     if not by_folded:
         return lambda text: []
-    alternatives = []
+    # Every word of a phrase must stand as a whole word in the text for the phrase to match
+    # (phrases match on word boundaries), so a text lacking them is skipped without a scan.
+    needs = [frozenset(_WORD.findall(f)) for f in by_folded]
+    always = any(not words for words in needs)
+    word_start, other_start = [], []
     for f in sorted(by_folded, key=len, reverse=True):
-        left = r"(?<!\w)" if re.match(r"\w", f[0]) else ""
         right = r"(?!\w)" if re.match(r"\w", f[-1]) else ""
-        alternatives.append(left + re.escape(f) + right)
-    pattern = re.compile("|".join(alternatives))
+        (word_start if re.match(r"\w", f[0]) else other_start).append(re.escape(f) + right)
+    # The first character decides which group can match at a position, so the left word
+    # boundary is checked once per position instead of once per phrase.
+    groups = []
+    if word_start:
+        groups.append(r"(?<!\w)(?:" + "|".join(word_start) + ")")
+    if other_start:
+        groups.append("(?:" + "|".join(other_start) + ")")
+    pattern = re.compile("|".join(groups))
 
     def find(text: str) -> list[dict]:
-        folded, index = fold(text)
+        if not always:
+            words = _words(text)
+            if not any(n <= words for n in needs):
+                return []
+        if not pattern.search(folded(text)):
+            return []
+        folded_text, index = fold(text)
         hits = []
-        for m in pattern.finditer(folded):
+        for m in pattern.finditer(folded_text):
             if m.end() == m.start():
                 continue
             start, end = index[m.start()], index[m.end() - 1] + 1

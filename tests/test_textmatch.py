@@ -33,3 +33,18 @@ def test_mentions(text, phrases, expected):
     for h in hits:
         assert text[h["start"]:h["end"]] == h["text"]
         assert h["phrase"] in phrases
+
+
+@pytest.mark.parametrize("text", ["Plain ASCII\ttext,  with\n\nspaces and CAPS", "Crème brûlée — ‘quoted’ خَصْم", "",
+                                  " lead and trail ", "\x1c\x1f odd spaces\u00a0here"])
+def test_fast_fold_agrees_with_the_full_fold(text):
+    from interpreter.textmatch import fold, folded
+
+    assert folded(text) == fold(text)[0]
+    assert len(fold(text)[1]) == len(fold(text)[0])
+
+
+def test_a_list_whose_words_are_absent_finds_nothing_without_scanning():
+    find = phrase_matcher(("leave a review", "5-star"))
+    assert find("Thanks for your order, it ships today.") == []
+    assert [h["text"] for h in find("Please LEAVE a  review, 5-Star!")] == ["LEAVE a  review", "5-Star"]
