@@ -7,6 +7,8 @@ chains break with the connective leading each line; nested groups indent by two 
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
+import unicodedata
 
 from . import ast
 
@@ -34,21 +36,29 @@ def literal_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        text = repr(value)
-        if "e" in text or "inf" in text or "nan" in text:
-            text = f"{value:.12f}".rstrip("0")
-            text = text + "0" if text.endswith(".") else text
-        return text
+        # Plain decimal notation (the language has no exponents), with every digit repr keeps.
+        text = format(decimal.Decimal(repr(value)), "f")
+        return text if "." in text else text + ".0"
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, ast.Regex):
         return "/" + value.pattern.replace("/", "\\/") + "/" + value.flags
     if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-        return f'"{escaped}"'
+        return '"' + "".join(_escape(ch) for ch in value) + '"'
     if isinstance(value, tuple):
         return "[" + ", ".join(literal_text(v) for v in value) + "]"
     raise TypeError(f"not a literal: {value!r}")
+
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _ESCAPES:
+        return _ESCAPES[ch]
+    if unicodedata.category(ch) in ("Cc", "Cs"):        # invisible or unwritable in a YAML file
+        return f"\\u{ord(ch):04x}"
+    return ch
 
 
 def _needs_parens(child: ast.Node, parent_prec: int, tail: bool) -> bool:

@@ -143,9 +143,8 @@ class _Builder:
         if isinstance(node, MappingNode):
             out: dict = {}
             for key_node, value_node in node.value:
-                key = self.scalar(key_node) if isinstance(key_node, ScalarNode) else str(key_node.value)
-                if not isinstance(key, (str, int, float, bool)):
-                    key = str(key)
+                # Keys are always text: `0:` or `true:` as a key is a typo, reported by the shape check.
+                key = key_node.value if isinstance(key_node, ScalarNode) else "(complex key)"
                 if key in out:
                     span = self.source.span(key_node.start_mark.index, key_node.end_mark.index)
                     first = self.where[path + (key,)]
@@ -168,7 +167,7 @@ class _Builder:
             return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError) as exc:
+        except (ValueError, TypeError, IndexError, KeyError, yaml.YAMLError) as exc:   # what PyYAML's constructors raise
             span = self.source.span(node.start_mark.index, node.end_mark.index)
             self.problems.append(Diagnostic("P100", f"YAML value cannot be read: {exc}", span,
                                             self.source.line_text(span.line), "quote the value to keep it as text"))

@@ -8,6 +8,7 @@ matching the parser state against small broken examples, as Lark recommends.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from functools import lru_cache
 from typing import Callable
 
@@ -144,6 +145,10 @@ def _unquote(raw: str) -> str:
     while i < len(body):
         ch = body[i]
         if ch == "\\" and i + 1 < len(body):
+            if body[i + 1] == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", body[i + 2:i + 6]):
+                out.append(chr(int(body[i + 2:i + 6], 16)))
+                i += 6
+                continue
             out.append(escapes.get(body[i + 1], "\\" + body[i + 1]))
             i += 2
             continue
@@ -214,6 +219,10 @@ class _ToAst(Transformer):
     def number(self, items):
         (tok,) = items
         text = str(tok)
+        if len(text) > 300:       # Python refuses to read integers of thousands of digits
+            self.problems.append(Diagnostic("P300", "number too long", self._tok_span(tok), None,
+                                            "numbers in conditions have at most 300 characters"))
+            return ast.Literal(0, self._tok_span(tok))
         return ast.Literal(float(text) if "." in text else int(text), self._tok_span(tok))
 
     def date(self, items):
@@ -247,6 +256,21 @@ def _flatten(kind: type, items) -> tuple:
     return tuple(out)
 
 
+# Later stages walk trees recursively; a bound keeps them far from Python's recursion limit.
+MAX_DEPTH = 100
+
+
+def _depth(tree) -> int:
+    """Depth of a Lark tree, measured without recursion (the input may be adversarial)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(node, Tree):
+            stack.extend((child, depth + 1) for child in node.children)
+    return deepest
+
+
 def parse(text: str, locate: Locate, line_of: LineOf) -> ast.Node:
     """Parse one condition; raise PolicyError (P300) with the file position of the mistake."""
     if not text.strip():
@@ -257,6 +281,11 @@ def parse(text: str, locate: Locate, line_of: LineOf) -> ast.Node:
     except UnexpectedInput as error:
         d = _syntax_error(error, text, locate)
         raise PolicyError([Diagnostic(d.code, d.message, d.span, line_of(d.span), d.help)]) from None
+    deepest = _depth(tree)
+    if deepest > MAX_DEPTH:
+        span = locate(0, len(text))
+        raise PolicyError([Diagnostic("P300", f"condition nested too deeply ({deepest} levels; at most {MAX_DEPTH})",
+                                      span, line_of(span), "split it into simpler conditions or rules")])
     builder = _ToAst(locate)
     node = builder.transform(tree) if isinstance(tree, Tree) else tree
     if isinstance(node, Token):  # a lone literal token is not reached by the transformer

@@ -8,6 +8,8 @@ can never change meaning. Errors: PolicyError for YAML or condition syntax error
 """
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from .errors import Diagnostic, PolicyError
@@ -62,7 +64,11 @@ def format_text(text: str, file: str = "<policy>") -> str:
         else:
             pad = " " * (key_col + 2)
             comment = rest if rest.strip() and loc.style not in ("|", ">") else ""
-            header = text[start:text.find("\n", start)] if loc.style in ("|", ">") else "|" + comment
+            # Keep `|`/`|-` and a comment, but not an indentation digit (`|4`): the content is re-indented.
+            # A literal block keeps its chomping indicator and comment, loses an indentation digit
+            # (the content is re-indented), and a folded block becomes literal so lines stay lines.
+            header = re.sub(r"^[|>]([+-]?)[1-9]?([+-]?)", r"|\1\2", text[start:text.find("\n", start)]) \
+                if loc.style in ("|", ">") else "|" + comment
             replacement = header.rstrip() + "\n" + "\n".join(pad + line for line in canonical.split("\n"))
             if comment:
                 end = line_end

@@ -103,3 +103,19 @@ def test_a_long_and_group_inside_or_is_parenthesised():
         "  and days_between(order.completed_at, message.sent_at) > 30\n"
         ")\n"
         'or message.channel == "api" and count(message.links) > 5')
+
+
+def test_fmt_drops_an_explicit_indentation_indicator():
+    text = POLICY.replace('when: "any l in message.links: l.is_amazon"', "when: |4\n          any l in message.links:   l.is_amazon")
+    out = format_text(text, "p.yaml")
+    assert "    when: |\n      any l in message.links: l.is_amazon\n" in out
+    assert format_text(out, "p.yaml") == out
+
+
+def test_control_characters_are_written_as_escapes():
+    assert format_expr(parse_plain('s == "a\\u001fb"')) == 's == "a\\u001fb"'
+
+
+def test_floats_keep_every_digit():
+    for text in ("x > 0.0000000000001", "x > 12345678901234567890.5", "x > -0.5"):
+        assert parse_plain(format_expr(parse_plain(text))) == parse_plain(text)

@@ -46,6 +46,9 @@ SHAPE = [
     (HEADER + "rules:\n" + RULE.replace("when: true", "when: any l in message.links: true"), "P100",
      "mapping values are not allowed", "`when: |`", (10, 33)),
     ("- just\n- a list\n", "P200", "must be a YAML mapping", "", (1, 1)),
+    (HEADER + "0: zero\nrules: []\n", "P201", "unknown key `0`", "", (5, 1)),
+    (HEADER + "description: !!int x\nrules: []\n", "P100", "YAML value cannot be read", "quote the value", (5, 14)),
+    (HEADER.replace("2020-11-06", "2020-02-30") + "rules: []\n", "P200", "`2020-02-30` is not a calendar date", "", (3, 12)),
 ]
 
 

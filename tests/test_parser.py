@@ -79,3 +79,19 @@ def test_spans_are_excluded_from_equality_but_kept():
     a, b = parse_plain("x == 1"), parse_plain("x   ==   1")
     assert a == b
     assert a.span.column == 1 and b.right.span.column == 10
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    with pytest.raises(PolicyError) as info:
+        parse_plain("not " * 500 + "a")
+    assert info.value.diagnostics[0].message.startswith("condition nested too deeply")
+
+
+def test_absurdly_long_numbers_are_an_error_not_a_crash():
+    with pytest.raises(PolicyError) as info:
+        parse_plain("x > " + "1" * 5000)
+    assert info.value.diagnostics[0].message == "number too long"
+
+
+def test_unicode_escapes_in_strings():
+    assert parse_plain('s == "a\\u001fb"') == Compare("==", P("s"), L("a\x1fb"))
