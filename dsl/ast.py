@@ -7,9 +7,9 @@ never directly nested in themselves (the parser flattens `a and (b and c)`).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .spans import Span
+from .spans import Span, span_field
 from .types import Regex  # noqa: F401  (a literal value; re-exported for the parser)
 
 
@@ -18,22 +18,18 @@ class Node:
     pass
 
 
-def _span() -> Span | None:
-    return field(default=None, compare=False, repr=False)
-
-
 @dataclass(frozen=True)
 class Literal(Node):
     """A string, number, date, boolean or regex literal. Regexes keep pattern and flags."""
 
     value: object            # str | int | float | bool | datetime.date | Regex
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class ListExpr(Node):
     items: tuple[Node, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -41,7 +37,7 @@ class Path(Node):
     """A dotted name: a fact (`message.links`), a variable field (`link.host`) or `vocab.x`."""
 
     parts: tuple[str, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
     @property
     def dotted(self) -> str:
@@ -52,26 +48,26 @@ class Path(Node):
 class Call(Node):
     name: str
     args: tuple[Node, ...]
-    span: Span | None = _span()
-    name_span: Span | None = _span()
+    span: Span | None = span_field()
+    name_span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class Not(Node):
     operand: Node
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class And(Node):
     operands: tuple[Node, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class Or(Node):
     operands: tuple[Node, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=", "in", "not in")
@@ -82,8 +78,8 @@ class Compare(Node):
     op: str
     left: Node
     right: Node
-    span: Span | None = _span()
-    op_span: Span | None = _span()
+    span: Span | None = span_field()
+    op_span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -92,8 +88,8 @@ class Quantifier(Node):
     var: str
     collection: Node
     body: Node
-    span: Span | None = _span()
-    var_span: Span | None = _span()
+    span: Span | None = span_field()
+    var_span: Span | None = span_field()
 
 
 def literal_kind(value: object) -> str:

@@ -22,6 +22,12 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def span_field():
+    """A dataclass field for a node's span: kept for messages, left out of == and repr,
+    so trees written differently but meaning the same compare equal."""
+    return field(default=None, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
 class SourceText:
     """A file's text with a line index; offsets are indexes into `text`."""

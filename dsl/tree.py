@@ -8,14 +8,10 @@ Spans are kept for messages but excluded from equality.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .spans import Span
+from .spans import Span, span_field
 from .types import BOOL, Type
-
-
-def _span() -> Span | None:
-    return field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,7 @@ class Cond(Pred):
 class Const(Pred):
     value: object          # bool | int | float | str | date | ast.Regex | tuple of those
     type: Type
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -42,7 +38,7 @@ class Fact(Pred):
     path: tuple[str, ...]
     type: Type
     absent: str = "present"
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
     @property
     def dotted(self) -> str:
@@ -58,7 +54,7 @@ class Field(Pred):
     path: tuple[str, ...]
     type: Type
     absent: str = "present"
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
     @property
     def dotted(self) -> str:
@@ -69,7 +65,7 @@ class Field(Pred):
 class ListOf(Pred):
     items: tuple[Pred, ...]
     type: Type
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -77,13 +73,13 @@ class Call(Pred):
     op: str
     args: tuple[Pred, ...]
     type: Type
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class Exists(Cond):
     target: Pred           # Fact | Field
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -91,25 +87,25 @@ class NonEmpty(Cond):
     """A list standing as a condition: true when it has at least one item."""
 
     operand: Pred
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class Not(Cond):
     operand: Pred
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class And(Cond):
     operands: tuple[Pred, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
 class Or(Cond):
     operands: tuple[Pred, ...]
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -117,7 +113,7 @@ class Compare(Cond):
     op: str                # == != < <= > >= in "not in"
     left: Pred
     right: Pred
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ class Quant(Cond):
     slot: int
     collection: Pred
     body: Pred
-    span: Span | None = _span()
+    span: Span | None = span_field()
 
 
 def children(node: Pred) -> tuple[Pred, ...]:
