@@ -25,12 +25,16 @@ class Program:
 
 
 _PROGRAMS: dict[int, Program] = {}
+_PROGRAMS_MAX = 64    # policies in use at once; a recompiled policy replaces its old program
 
 
 def program(policy: Policy) -> Program:
+    """The policy lowered to closures, once per compiled policy (keyed by identity, which is cheap)."""
     hit = _PROGRAMS.get(id(policy))
     if hit is not None and hit.policy is policy:
         return hit
+    if len(_PROGRAMS) >= _PROGRAMS_MAX:
+        _PROGRAMS.clear()
     rules = tuple((r, lower(r.condition)) for r in policy.rules)
     slots = max((tree.slots_used(r.condition) for r in policy.rules), default=0)
     hit = _PROGRAMS[id(policy)] = Program(policy, rules, slots)

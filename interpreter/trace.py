@@ -40,12 +40,15 @@ def _jsonable(value):
 
 
 _FNS: dict[int, tuple[tree.Pred, object]] = {}
+_FNS_MAX = 20_000     # a long-running service recompiles policies; old trees must not pile up
 
 
 def _fn(node: tree.Pred):
     # Keyed by identity: hashing a deep frozen tree on every lookup would cost more than lowering.
     hit = _FNS.get(id(node))
     if hit is None or hit[0] is not node:
+        if len(_FNS) >= _FNS_MAX:
+            _FNS.clear()
         hit = _FNS[id(node)] = (node, lower(node))
     return hit[1]
 
