@@ -1,0 +1,24 @@
+"""Which hosts are Amazon's: policies/amazon-hosts.json, read once.
+
+Stage: used by the normaliser when it records links and images. Input: a host name.
+Output: whether it is an Amazon host or a subdomain of one.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from dsl.resources import policies_dir
+
+
+@lru_cache(maxsize=1)
+def amazon_hosts() -> frozenset[str]:
+    data = json.loads((policies_dir() / "amazon-hosts.json").read_text(encoding="utf-8"))
+    return frozenset(h.lower() for h in data["hosts"])
+
+
+def is_amazon_host(host: str) -> bool:
+    host = host.lower().rstrip(".")
+    hosts = amazon_hosts()
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in hosts for i in range(len(parts) - 1))

@@ -1,0 +1,62 @@
+"""One link's facts, however it was found (an HTML anchor or a URL written in the text).
+
+Stage: used by the normaliser's text and HTML readers. Input: the address, where its visible
+text stands in message.text, the anchor text if any, and the words just before it. Output: a
+dict matching `$defs/link` in policies/facts.schema.json.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+from .hosts import is_amazon_host
+
+_SCHEMES = {"https", "http", "mailto", "tel", "ftp"}
+# Link text that says nothing about where the link goes ("Click here for warranty information"
+# fails the guideline; "warranty information" passes).
+_VAGUE = {"here", "click", "this", "link", "tap", "press", "go", "now", "below", "above", "more", "read",
+          "see", "visit", "open", "the", "a", "to", "on", "please", "url", "website", "page", "hier",
+          "هنا", "اضغط", "الرابط", "انقر"}
+_OPT_OUT = re.compile(r"unsubscrib|opt[\s_-]?out|optout|remove me|stop (receiving|these)|email preferences|"
+                      r"manage (your )?(subscription|preferences)|إلغاء الاشتراك", re.I)
+_WORDS = re.compile(r"\w+")
+
+
+def _host(parts) -> str:
+    try:
+        return (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return ""
+
+
+def explains(anchor_text: str | None, before: str = "") -> bool:
+    """Does the link's own text (or, for a bare URL, the words just before it) say where it goes?"""
+    text = anchor_text if anchor_text is not None else " ".join(before.split()[-6:])
+    words = [w.lower() for w in _WORDS.findall(text)]
+    if not words or all(w in _VAGUE for w in words):
+        return False
+    if anchor_text is not None and re.match(r"^\s*(https?://|www\.)", anchor_text, re.I):
+        return False          # a raw address as link text names no destination a reader understands
+    return True
+
+
+def link_record(url: str, start: int, end: int, source: str, anchor_text: str | None = None,
+                before: str = "") -> dict:
+    url = url.strip()
+    parts = urlsplit(url if "://" in url or url.split(":", 1)[0].lower() in _SCHEMES else "https://" + url)
+    scheme = parts.scheme.lower() if parts.scheme.lower() in _SCHEMES else "other"
+    host = _host(parts) if scheme not in ("mailto", "tel") else ""
+    record = {
+        "url": url,
+        "scheme": scheme,
+        "host": host,
+        "is_amazon": bool(host) and is_amazon_host(host),
+        "explains": explains(anchor_text, before),
+        "is_opt_out": bool(_OPT_OUT.search(unquote(url)) or (anchor_text and _OPT_OUT.search(anchor_text))),
+        "source": source,
+        "start": start,
+        "end": end,
+    }
+    if anchor_text is not None:
+        record["anchor_text"] = anchor_text
+    return record
