@@ -186,19 +186,27 @@ def _examples(s: Sourced, marketplace: str | None, rule_ids: set[str]) -> tuple[
     problems, out = [], []
     for j, ex in enumerate(s.value.get("examples", ())):
         path = ("examples", j)
-        record = facts_schema.complete(ex["facts"], marketplace or "US")
-        for where, message in facts_schema.problems(record):
-            span = s.loaded.span(s.path + path + ("facts",) + where)
-            problems.append(s.loaded.diagnostic("P600", f"example `{ex['name']}`: facts.{'.'.join(map(str, where))}: {message}",
-                                                span, "run `permitted facts` to see the facts and their types"))
+        if "message" in ex:
+            for where, message in facts_schema.message_problems(ex["message"]):
+                span = s.loaded.span(s.path + path + ("message",) + where)
+                problems.append(s.loaded.diagnostic(
+                    "P600", f"example `{ex['name']}`: message.{'.'.join(map(str, where))}: {message}", span,
+                    "an example message is an envelope: body or html, and the fields of policies/message.schema.json"))
+        else:
+            record = facts_schema.complete(ex["facts"], marketplace or "US")
+            for where, message in facts_schema.problems(record):
+                span = s.loaded.span(s.path + path + ("facts",) + where)
+                problems.append(s.loaded.diagnostic(
+                    "P600", f"example `{ex['name']}`: facts.{'.'.join(map(str, where))}: {message}",
+                    span, "run `permitted facts` to see the facts and their types"))
         for key in ("expect", "undetermined"):
             for k, rule_id in enumerate(ex.get(key, ())):
                 if rule_id not in rule_ids:
                     span = s.loaded.span(s.path + path + (key, k))
                     problems.append(s.loaded.diagnostic("P600", f"example `{ex['name']}` names unknown rule `{rule_id}`",
                                                         span, did_you_mean(rule_id, rule_ids)))
-        out.append(Example(ex["name"], MappingProxyType(ex["facts"]), tuple(ex["expect"]),
-                           tuple(ex.get("undetermined", ())), s.span(*path)))
+        out.append(Example(ex["name"], ex.get("facts"), tuple(ex["expect"]), tuple(ex.get("undetermined", ())),
+                           s.span(*path), ex.get("message")))
     return tuple(out), problems
 
 

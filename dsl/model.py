@@ -24,10 +24,11 @@ class Hint:
 @dataclass(frozen=True)
 class Example:
     name: str
-    facts: Mapping = field(compare=False)      # the example's facts as written (partial)
+    facts: Mapping | None = field(compare=False)      # the example's facts as written (partial), or
     expect: tuple[str, ...]
     undetermined: tuple[str, ...]
     span: Span | None = field(default=None, compare=False)
+    message: Mapping | None = field(default=None, compare=False)   # a message envelope to normalise
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,25 @@ def problems(record: Mapping, schema: FactSchema | None = None) -> list[tuple[tu
     validator = _facts_validator(schema or load_schema())
     return [(tuple(e.absolute_path), e.message)
             for e in sorted(validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))]
+
+
+@lru_cache(maxsize=1)
+def _message_validator():
+    import jsonschema
+    from referencing import Registry, Resource
+
+    folder = policies_dir()
+    facts = json.loads((folder / "facts.schema.json").read_text(encoding="utf-8"))
+    message = json.loads((folder / "message.schema.json").read_text(encoding="utf-8"))
+    # message.schema.json takes its enumerations from facts.schema.json by reference.
+    registry = Registry().with_resources([(facts["$id"], Resource.from_contents(facts)),
+                                          ("facts.schema.json", Resource.from_contents(facts))])
+    return jsonschema.Draft202012Validator(message, registry=registry, format_checker=jsonschema.FormatChecker())
+
+
+def message_problems(envelope: Mapping) -> list[tuple[tuple, str]]:
+    """Where a message envelope breaks policies/message.schema.json: (path, message) pairs."""
+    out = []
+    for e in sorted(_message_validator().iter_errors(envelope), key=lambda e: list(map(str, e.absolute_path))):
+        out.append((tuple(e.absolute_path), "give `body` or `html`, not both" if e.validator == "not" else e.message))
+    return out

@@ -17,8 +17,15 @@ def amazon_hosts() -> frozenset[str]:
     return frozenset(h.lower() for h in data["hosts"])
 
 
+# No listed host has more labels than this; only a host's last labels need checking, which
+# keeps the check short for absurd hosts such as www.www.www.… written in a message.
+_MAX_LABELS = 4
+
+
 def is_amazon_host(host: str) -> bool:
     host = host.lower().rstrip(".")
+    if len(host) > 253:                  # longer than any real host name
+        return False
+    parts = host.split(".")[-(_MAX_LABELS + 1):]
     hosts = amazon_hosts()
-    parts = host.split(".")
     return any(".".join(parts[i:]) in hosts for i in range(len(parts) - 1))

@@ -43,9 +43,19 @@ def explains(anchor_text: str | None, before: str = "") -> bool:
 def link_record(url: str, start: int, end: int, source: str, anchor_text: str | None = None,
                 before: str = "") -> dict:
     url = url.strip()
-    parts = urlsplit(url if "://" in url or url.split(":", 1)[0].lower() in _SCHEMES else "https://" + url)
-    scheme = parts.scheme.lower() if parts.scheme.lower() in _SCHEMES else "other"
-    host = _host(parts) if scheme not in ("mailto", "tel") else ""
+    written_scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    full = url if "://" in url or written_scheme in _SCHEMES else "https://" + url
+    try:
+        parts = urlsplit(full)
+        host = _host(parts)
+    except ValueError:
+        # The host cannot be read (a template placeholder such as https://[[shop-url]]/x, or an
+        # unclosed IPv6 bracket): keep the link with its scheme and no host, so it is not Amazon's.
+        parts, host = None, ""
+    found_scheme = parts.scheme.lower() if parts is not None else full.split(":", 1)[0].lower()
+    scheme = found_scheme if found_scheme in _SCHEMES else "other"
+    if scheme in ("mailto", "tel"):
+        host = ""
     record = {
         "url": url,
         "scheme": scheme,

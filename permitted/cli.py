@@ -23,7 +23,9 @@ from dsl.registry import in_force, policy_files, resolve, versions
 from dsl.rewrite import format_text
 from dsl.schema import load_schema
 
-from . import render
+from interpreter.normalise import normalise
+
+from . import messages, render
 from .examples import run_examples
 from .exitcodes import Exit
 
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     facts.add_argument("--format", choices=["text", "json"], default="text")
 
     sub.add_parser("policies", help="list the bundled policy versions")
+
+    facts_of = sub.add_parser("facts-of", help="show the facts the rules see in a message")
+    facts_of.add_argument("message", metavar="MESSAGE", help="a .txt, .html, .json or .yaml message; - for standard input")
+    facts_of.add_argument("--format", choices=["text", "json"], default="text")
+    messages.add_envelope_options(facts_of)
     return p
 
 
@@ -244,5 +251,15 @@ def cmd_policies(args, console: Console, err: Console) -> Exit:
     return Exit.ALLOWED
 
 
-COMMANDS = {"lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
+def cmd_facts_of(args, console: Console, err: Console) -> Exit:
+    facts = normalise(messages.read(args.message, args), args.marketplace and args.marketplace.upper(),
+                      source=args.message)
+    if args.format == "json":
+        console.print(messages.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
+    else:
+        console.print(messages.facts_tree(facts.data, args.message))
+    return Exit.ALLOWED
+
+
+COMMANDS = {"facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
             "policies": cmd_policies}

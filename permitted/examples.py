@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dsl.errors import InputError
 from dsl.model import Example, Policy, Rule
 from interpreter import build_facts, evaluate
+from interpreter.normalise import normalise
 from interpreter.report import Report
 
 
@@ -34,7 +35,10 @@ def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
     name = example_name(policy, rule, example)
     market = None if policy.marketplace == "base" else policy.marketplace
     try:
-        facts = build_facts(example.facts, market or "US", source=name)
+        if example.message is not None:
+            facts = normalise(example.message, market or "US", source=name)
+        else:
+            facts = build_facts(example.facts, market or "US", source=name)
     except InputError as err:
         return ExampleResult(name, policy, rule, example, False, tuple(d.message for d in err.diagnostics), None)
     report = evaluate(policy, facts)

@@ -108,10 +108,10 @@ def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
         ex = Table(title="examples", title_justify="left", show_edge=False, pad_edge=False)
         ex.add_column("name")
         ex.add_column("expect")
-        ex.add_column("facts", overflow="fold")
+        ex.add_column("message or facts", overflow="fold")
         for e in rule.examples:
-            ex.add_row(e.name, ", ".join(e.expect) or "(nothing fires)",
-                       json.dumps(dict(e.facts), ensure_ascii=False))
+            given = {"message": e.message} if e.message is not None else e.facts
+            ex.add_row(e.name, ", ".join(e.expect) or "(nothing fires)", json.dumps(given, ensure_ascii=False))
         parts.append(ex)
     return Group(*parts)
 

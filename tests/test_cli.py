@@ -105,3 +105,40 @@ def test_usage_errors_exit_2(cli):
 def test_lint_reports_a_missing_file(cli):
     code, out, err = cli("lint", "no/such/file.yaml")
     assert code == 2 and "error[P103]" in err
+
+
+def test_facts_of_shows_what_the_rules_see(cli):
+    code, out, _ = cli("facts-of", "tests/fixtures/messages/review.html", "--marketplace", "UK", "--completed", "2020-11-02")
+    assert code == 0
+    for expected in ('"123-4567890-1234567" @34..53', '":)" @54..56', "warranty", "max_margin_percent = 25.0",
+                     "completed_at = \"2020-11-02\""):
+        assert expected in out
+
+
+def test_facts_of_json(cli):
+    code, out, _ = cli("facts-of", "tests/fixtures/messages/review.html", "-m", "uk", "--format", "json", "--reply")
+    data = json.loads(out)
+    assert code == 0 and data["message"]["direction"] == "reply" and data["message"]["marketplace"] == "UK"
+    assert data["message"]["order_ids"] == [{"text": "123-4567890-1234567", "start": 34, "end": 53}]
+
+
+def test_facts_of_refuses_bad_input_with_exit_3(cli, tmp_path):
+    bad = tmp_path / "m.json"
+    bad.write_text('{"body": "x", "channel": "fax"}')
+    code, _, err = cli("facts-of", str(bad))
+    assert code == 3 and "error[I100]" in err and "channel: 'fax' is not one of" in err
+
+
+def test_examples_may_give_a_message(cli, tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(GOOD.replace(
+        'facts: {message: {text: "Thanks :)", emoji: [{text: ":)", kind: emoticon, start: 7, end: 9}]}}',
+        'message: {body: "Thanks for your order 123-1234567-1234567 :)"}'))
+    code, out, _ = cli("test", str(policy), "-k", "smiley")
+    assert code == 0 and "PASS uk:styling.no-emoji:smiley" in out
+    broken = tmp_path / "q.yaml"
+    broken.write_text(GOOD.replace(
+        'facts: {message: {text: "Thanks :)", emoji: [{text: ":)", kind: emoticon, start: 7, end: 9}]}}',
+        'message: {body: "x", chanel: email}'))
+    code, _, err = cli("lint", str(broken))
+    assert code == 2 and "error[P600]" in err and "'chanel' was unexpected" in err

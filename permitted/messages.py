@@ -1,0 +1,105 @@
+"""Messages on the command line: envelope flags, reading MESSAGE arguments, and showing facts.
+
+Input: parsed CLI arguments. Output: envelopes (via interpreter.envelope), facts, and rich
+renderables of facts. Nothing here prints.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+
+from rich.text import Text
+from rich.tree import Tree
+
+from interpreter.envelope import DEFAULT_LIMIT, read_message
+
+
+def add_envelope_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("what is known about the message (when the file does not say)")
+    g.add_argument("--marketplace", "-m", metavar="M", help="marketplace code: US, UK, SA, …")
+    g.add_argument("--channel", choices=["seller_central", "email", "api"])
+    g.add_argument("--reply", action="store_true", help="the message replies to the buyer (default: proactive)")
+    g.add_argument("--reason", metavar="REASON", help="contact reason, e.g. review_request, invoice")
+    g.add_argument("--subject", metavar="TEXT")
+    g.add_argument("--sent", metavar="DATE", help="when the message is sent (YYYY-MM-DD)")
+    g.add_argument("--order-id", metavar="ID")
+    g.add_argument("--purchased", metavar="DATE")
+    g.add_argument("--completed", metavar="DATE")
+    g.add_argument("--delivered", metavar="DATE")
+    g.add_argument("--buyer-language", metavar="TAG", help="the buyer's language of preference, e.g. en-GB")
+    g.add_argument("--review-requests-sent", type=int, metavar="N", help="earlier review requests for this order")
+    g.add_argument("--max-size", type=int, default=DEFAULT_LIMIT, metavar="BYTES",
+                   help=f"refuse messages larger than this (default {DEFAULT_LIMIT:,})")
+
+
+def envelope_fields(args: argparse.Namespace) -> dict:
+    fields: dict = {}
+    for flag, key in (("marketplace", "marketplace"), ("channel", "channel"), ("reason", "reason"),
+                      ("subject", "subject"), ("sent", "sent_at")):
+        if getattr(args, flag, None) is not None:
+            fields[key] = args.marketplace.upper() if flag == "marketplace" else getattr(args, flag)
+    if getattr(args, "reply", False):
+        fields["direction"] = "reply"
+    order = {key: getattr(args, flag) for flag, key in (("order_id", "id"), ("purchased", "purchased_at"),
+                                                      ("completed", "completed_at"), ("delivered", "delivered_at"),
+                                                      ("buyer_language", "buyer_language"))
+             if getattr(args, flag, None) is not None}
+    if order:
+        fields["order"] = order
+    if getattr(args, "review_requests_sent", None) is not None:
+        fields["history"] = {"review_requests_sent": args.review_requests_sent}
+    return fields
+
+
+def read(name: str, args: argparse.Namespace) -> dict:
+    """The envelope of one MESSAGE argument (`-` is standard input)."""
+    fields = envelope_fields(args)
+    if name == "-":
+        return read_message(Path("-"), fields, limit=args.max_size, data=sys.stdin.buffer.read())
+    return read_message(Path(name), fields, limit=args.max_size)
+
+
+def facts_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso)
+
+
+def _iso(value):
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _item_label(item: dict) -> Text:
+    label = Text()
+    if "start" in item and "end" in item:
+        shown = item.get("text") or item.get("url") or item.get("address") or ""
+        label.append(json.dumps(shown, ensure_ascii=False), style="bold")
+        label.append(f" @{item['start']}..{item['end']}", style="cyan")
+    rest = {k: v for k, v in item.items() if k not in ("start", "end", "text")}
+    if rest:
+        label.append("  " + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=_iso)}" for k, v in rest.items()),
+                     style="dim")
+    return label
+
+
+def facts_tree(data: dict, source: str) -> Tree:
+    root = Tree(Text(source, style="bold"))
+    for group, values in data.items():
+        branch = root.add(Text(group, style="bold cyan"))
+        for key, value in values.items():
+            if isinstance(value, list):
+                node = branch.add(Text.assemble((key, "cyan"), (f"  {len(value)}", "magenta")))
+                for item in value:
+                    node.add(_item_label(item) if isinstance(item, dict) else Text(json.dumps(item, ensure_ascii=False)))
+            elif isinstance(value, dict):
+                node = branch.add(Text(key, style="cyan"))
+                for k, v in value.items():
+                    node.add(Text.assemble((k, "cyan"), " = ", json.dumps(v, ensure_ascii=False, default=_iso)))
+            elif key == "text":
+                branch.add(Text.assemble(("text", "cyan"), " = ", (json.dumps(value, ensure_ascii=False), "green")))
+            else:
+                branch.add(Text.assemble((key, "cyan"), " = ", json.dumps(value, ensure_ascii=False, default=_iso)))
+    return root

@@ -1,0 +1,66 @@
+"""Normalisation end to end: a message as a seller has it -> the facts the rules see."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dsl.schema import problems
+from interpreter.envelope import read_message
+from interpreter.normalise import normalise
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def review():
+    return normalise(read_message(FIXTURES / "messages" / "review.html", {"marketplace": "UK"})).data
+
+
+def spans(items, text):
+    return [text[i["start"]:i["end"]] for i in items]
+
+
+def test_html_message_facts(review):
+    m = review["message"]
+    text = m["text"]
+    assert m["is_html"] is True and text.startswith("Hello Jane,\nThanks for your order")
+    assert spans(m["order_ids"], text) == ["123-4567890-1234567"]
+    assert spans(m["emoji"], text) == [":)"]
+    assert spans(m["emails"], text) == ["help@shop.example"]
+    (phone,) = m["phones"]
+    assert phone["number"] == "+442079460018" and "warranty" in phone["context"]
+    links = {link["url"]: link for link in m["links"]}
+    assert links["http://shop.example/deals"]["explains"] is False
+    assert links["https://www.amazon.co.uk/review/123"]["is_amazon"] is True
+    assert links["https://www.amazon.co.uk/review/123"]["source"] == "text"
+    logo, pixel = m["images"]
+    assert (logo["scheme"], logo["links_outside_amazon"], logo["is_logo"]) == ("http", True, True)
+    assert pixel["tracking_pixel"] is True
+    s = m["styling"]
+    assert (s["max_margin_percent"], s["overrides_font_family"], s["text_align"]) == (25.0, True, "center")
+    assert s["max_line_breaks"] >= 3
+
+
+def test_plain_text_message_and_envelope_fields():
+    envelope = {"marketplace": "US", "body": "Order 111-2223334-4445556 shipped: https://track.example/x ;)",
+                "sent_at": "2020-11-20", "reason": "order_fulfillment_issue", "order": {"completed_at": "2020-11-02"}}
+    data = normalise(envelope).data
+    m = data["message"]
+    assert m["is_html"] is False and m["reason"] == "order_fulfillment_issue"
+    assert spans(m["links"], m["text"]) == ["https://track.example/x"]
+    assert spans(m["emoji"], m["text"]) == [";)"]
+    assert data["order"]["completed_at"].isoformat() == "2020-11-02"
+    assert "language" not in m and "spelling" not in m       # not computed yet: unknown to the rules
+
+
+def test_a_url_written_as_anchor_text_is_one_link():
+    data = normalise({"html": '<p>See <a href="https://x.example/a">https://x.example/a</a></p>'}, "UK").data
+    assert [link["source"] for link in data["message"]["links"]] == ["html"]
+
+
+@pytest.mark.parametrize("html", ["", "<", "<p>unclosed <b>bold", "\x00\x01 binary <<<>>>", "<table><tr><td><table>"])
+def test_odd_html_gives_valid_facts(html):
+    data = normalise({"html": html}, "UK").data         # validated against the facts schema inside
+    assert problems(json.loads(json.dumps(data))) == []
+    assert data["message"]["is_html"] is True
