@@ -1,24 +1,30 @@
 """Read a message in the forms a seller or a tool has it, as an envelope (policies/message.schema.json).
 
-Stage: first step of normalisation. Input: a file path (or text) and the envelope fields given
+Stage: first step of normalisation. Input: a file path (or bytes) and the envelope fields given
 separately (CLI flags, API arguments). Output: a validated envelope mapping. Forms: a JSON or
-YAML envelope; a bare `.txt` (the body) or `.html`/`.htm` (the HTML) whose other fields come from
-the given fields. Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file
-that cannot be read or decoded, or is over the size limit).
+YAML envelope; a bare `.txt` (the body) or `.html`/`.htm` (the HTML); an `.eml` e-mail; the JSON
+body of an SP-API Messaging request with its operation name. Batches: an mbox (`.mbox`) and a
+JSONL file of envelopes give one envelope or one error per message (`iter_envelopes`).
+Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file that cannot be
+read or decoded, or is over the size limit).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
 
 import yaml
 
 from dsl.errors import Diagnostic, InputError
 from dsl.schema import message_problems
 
+from .mail import email_envelope, mbox_messages
+from .spapi import api_envelope
+
 DEFAULT_LIMIT = 1_000_000          # bytes; a message larger than this is refused, not truncated
 TEXT_SUFFIXES = {".txt", ".text"}
+MAIL_SUFFIXES = {".eml", ".msg"}
 HTML_SUFFIXES = {".html", ".htm"}
 ENVELOPE_SUFFIXES = {".json", ".yaml", ".yml"}
 
@@ -38,6 +44,12 @@ def check_envelope(envelope: Mapping, source: str = "<message>") -> dict:
     return dict(envelope)
 
 
+def _check_size(size: int, limit: int, source: str) -> None:
+    if size > limit:
+        raise _fail("I101", source, f"message is {size:,} bytes, over the limit of {limit:,}",
+                    "raise the limit with --max-size if this is really one message")
+
+
 def _decode(raw: bytes, source: str) -> str:
     for encoding in ("utf-8-sig", "utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
         try:
@@ -51,7 +63,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def read_message(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
-                 data: bytes | None = None) -> dict:
+                 data: bytes | None = None, api_operation: str | None = None) -> dict:
     """An envelope from a file (or from `data`, e.g. standard input, named by `path`).
 
     `fields` fill in what the file does not say; for a JSON/YAML envelope the file's own
@@ -59,20 +71,29 @@ def read_message(path: str | Path, fields: Mapping | None = None, *, limit: int 
     """
     path = Path(path)
     source = str(path)
-    fields = dict(fields or {})
     if data is None:
         try:
-            size = path.stat().st_size
-            if size > limit:
-                raise _fail("I101", source, f"message is {size:,} bytes, over the limit of {limit:,}",
-                            "raise the limit with --max-size if this is really one message")
+            _check_size(path.stat().st_size, limit, source)     # before reading a huge file into memory
             data = path.read_bytes()
         except OSError as exc:
             raise _fail("I101", source, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise _fail("I101", source, f"message is {len(data):,} bytes, over the limit of {limit:,}")
+    return envelope_of(data, path.suffix.lower(), source, fields, limit=limit, api_operation=api_operation)
+
+
+def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = None, *,
+                limit: int = DEFAULT_LIMIT, api_operation: str | None = None) -> dict:
+    """The envelope of one message's bytes, read by the form its suffix (or content) names."""
+    fields = dict(fields or {})
+    _check_size(len(data), limit, source)
+    if suffix in MAIL_SUFFIXES:
+        return check_envelope({**fields, **email_envelope(data, source)}, source)
     text = _decode(data, source)
-    suffix = path.suffix.lower()
+    if api_operation is not None:
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _fail("I101", source, f"an SP-API request body must be JSON: {exc}") from None
+        return check_envelope({**fields, **api_envelope(api_operation, body, source)}, source)
     if suffix not in ENVELOPE_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES and text.lstrip()[:1] == "{":
         suffix = ".json"          # standard input or an unnamed file holding a JSON envelope
     if suffix in ENVELOPE_SUFFIXES:
@@ -97,3 +118,34 @@ def _dates_as_text(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
+                   api_operation: str | None = None) -> Iterator[tuple[str, dict | InputError]]:
+    """(name, envelope) for each message in a file — or (name, InputError) for one that cannot be
+    read — so a batch loses nothing: every message in gives one row out."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".mbox":
+            for name, data in mbox_messages(path):
+                yield name, _attempt(envelope_of, data, ".eml", name, fields, limit=limit)
+            return
+        if suffix == ".jsonl":
+            with path.open("rb") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if line.strip():
+                        yield f"{path}:{number}", _attempt(envelope_of, line, ".json", f"{path}:{number}", fields,
+                                                           limit=limit)
+            return
+    except OSError as exc:
+        yield str(path), _fail("I101", str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    yield str(path), _attempt(read_message, path, fields, limit=limit, api_operation=api_operation)
+
+
+def _attempt(read, *args, **kwargs) -> dict | InputError:
+    try:
+        return read(*args, **kwargs)
+    except InputError as error:
+        return error

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dsl import compile_file, compile_policy
-from dsl.errors import Diagnostic, PolicyError, Problem, UsageError, did_you_mean
+from dsl.errors import Diagnostic, InputError, PolicyError, Problem, UsageError, did_you_mean
 from dsl.registry import in_force, policy_files, resolve, versions
 from dsl.rewrite import format_text
 from dsl.schema import load_schema
@@ -68,7 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("policies", help="list the bundled policy versions")
 
     facts_of = sub.add_parser("facts-of", help="show the facts the rules see in a message")
-    facts_of.add_argument("message", metavar="MESSAGE", help="a .txt, .html, .json or .yaml message; - for standard input")
+    facts_of.add_argument("message", metavar="MESSAGE",
+                          help="a .txt, .html, .eml, .json or .yaml message, an .mbox or .jsonl of many; - for standard input")
     facts_of.add_argument("--format", choices=["text", "json"], default="text")
     messages.add_envelope_options(facts_of)
     return p
@@ -178,7 +179,7 @@ def cmd_fmt(args, console: Console, err: Console) -> Exit:
         changed.append(name)
         if args.diff:
             console.print("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True), name, name)), end="",
-                          markup=False, highlight=False)
+                          markup=False, highlight=False, soft_wrap=True)
         if not args.check:
             f.write_text(new, encoding="utf-8")
     for name in changed:
@@ -252,13 +253,22 @@ def cmd_policies(args, console: Console, err: Console) -> Exit:
 
 
 def cmd_facts_of(args, console: Console, err: Console) -> Exit:
-    facts = normalise(messages.read(args.message, args), args.marketplace and args.marketplace.upper(),
-                      source=args.message)
-    if args.format == "json":
-        console.print(messages.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
-    else:
-        console.print(messages.facts_tree(facts.data, args.message))
-    return Exit.ALLOWED
+    worst = Exit.ALLOWED
+    market = args.marketplace and args.marketplace.upper()
+    for name, envelope in messages.read(args.message, args):
+        try:
+            if isinstance(envelope, InputError):
+                raise envelope
+            facts = normalise(envelope, market, source=name)
+        except InputError as problem:     # one bad message in a batch is reported, the rest go on
+            err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
+            worst = Exit.INVALID_INPUT
+            continue
+        if args.format == "json":
+            console.print(messages.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
+        else:
+            console.print(messages.facts_tree(facts.data, name))
+    return worst
 
 
 COMMANDS = {"facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,

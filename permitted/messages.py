@@ -10,11 +10,13 @@ import datetime as _dt
 import json
 import sys
 from pathlib import Path
+from typing import Iterator
 
 from rich.text import Text
 from rich.tree import Tree
 
-from interpreter.envelope import DEFAULT_LIMIT, read_message
+from dsl.errors import InputError
+from interpreter.envelope import DEFAULT_LIMIT, iter_envelopes, read_message
 
 
 def add_envelope_options(p: argparse.ArgumentParser) -> None:
@@ -31,6 +33,8 @@ def add_envelope_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--delivered", metavar="DATE")
     g.add_argument("--buyer-language", metavar="TAG", help="the buyer's language of preference, e.g. en-GB")
     g.add_argument("--review-requests-sent", type=int, metavar="N", help="earlier review requests for this order")
+    g.add_argument("--api-operation", metavar="OPERATION",
+                   help="the file is the JSON body of this SP-API Messaging request, e.g. confirmCustomizationDetails")
     g.add_argument("--max-size", type=int, default=DEFAULT_LIMIT, metavar="BYTES",
                    help=f"refuse messages larger than this (default {DEFAULT_LIMIT:,})")
 
@@ -54,12 +58,19 @@ def envelope_fields(args: argparse.Namespace) -> dict:
     return fields
 
 
-def read(name: str, args: argparse.Namespace) -> dict:
-    """The envelope of one MESSAGE argument (`-` is standard input)."""
+def read(name: str, args: argparse.Namespace) -> Iterator[tuple[str, dict | InputError]]:
+    """(name, envelope or error) for each message of one MESSAGE argument: a file, `-` for
+    standard input, an mbox or a JSONL file (one row each)."""
     fields = envelope_fields(args)
+    operation = getattr(args, "api_operation", None)
     if name == "-":
-        return read_message(Path("-"), fields, limit=args.max_size, data=sys.stdin.buffer.read())
-    return read_message(Path(name), fields, limit=args.max_size)
+        try:
+            yield "-", read_message(Path("-"), fields, limit=args.max_size, data=sys.stdin.buffer.read(),
+                                    api_operation=operation)
+        except InputError as error:
+            yield "-", error
+        return
+    yield from iter_envelopes(Path(name), fields, limit=args.max_size, api_operation=operation)
 
 
 def facts_json(data: dict) -> str:

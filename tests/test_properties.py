@@ -264,7 +264,7 @@ rules:
     clause: "attachments"
     when: |
       any a in message.attachments:
-        exists(a.purpose) and a.purpose == "invoice" and a.size > 100
+        exists(a.purpose) and a.purpose == "invoice" and exists(a.size) and a.size > 100
         or ends_with(a.filename, ".exe")
   - id: subject.marketing
     title: Subject
