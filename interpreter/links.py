@@ -53,7 +53,9 @@ def link_record(url: str, start: int, end: int, source: str, anchor_text: str | 
         # unclosed IPv6 bracket): keep the link with its scheme and no host, so it is not Amazon's.
         parts, host = None, ""
     found_scheme = parts.scheme.lower() if parts is not None else full.split(":", 1)[0].lower()
-    scheme = found_scheme if found_scheme in _SCHEMES else "other"
+    # An address written without a scheme (www.example.com/x) is not known to be secure:
+    # the host is read as if https were written, but the scheme is recorded as `other`.
+    scheme = found_scheme if found_scheme in _SCHEMES and full is url else "other"
     if scheme in ("mailto", "tel"):
         host = ""
     record = {

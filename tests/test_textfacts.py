@@ -151,8 +151,8 @@ def test_links(text, expected):
 
 @pytest.mark.parametrize("text,scheme,host,is_amazon", [
     ("https://www.amazon.co.uk/x", "https", "www.amazon.co.uk", True),
-    ("www.example.com", "https", "www.example.com", False),
-    ("example.com/x", "https", "example.com", False),
+    ("www.example.com", "other", "www.example.com", False),
+    ("example.com/x", "other", "example.com", False),
     ("http://sellercentral.amazon.com/x", "http", "sellercentral.amazon.com", True),
     ("ftp://files.example.com/m.pdf", "ftp", "files.example.com", False),
 ], ids=ids)
