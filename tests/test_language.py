@@ -1,0 +1,155 @@
+"""Language detection and spelling: the facts message.language and message.spelling."""
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from interpreter.language import detect_language, spelling
+
+from .conftest import ROOT
+
+SCHEMA = json.loads((ROOT / "policies" / "facts.schema.json").read_text(encoding="utf-8"))
+SPELLING = jsonschema.Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/spelling"})
+
+
+def ids(case) -> str:
+    return repr(case[0] if isinstance(case, tuple) else case)[:40]
+
+
+# --- language ------------------------------------------------------------------------------
+
+LANGUAGES = [
+    ("Your order has shipped and should arrive on Tuesday.", "en"),
+    ("Thanks for your order", "en"),
+    ("Can you confirm your delivery address?", "en"),
+    ("Your favourite mug is back in stock, cheers.", "en"),                  # British
+    ("Our courier will phone you to arrange a delivery slot.", "en"),
+    ("Your Bosch Professional GSR 18V-55 cordless drill has shipped.", "en"),
+    ("شكرا لطلبك، تم شحن المنتج اليوم.", "ar"),
+    ("هل يمكنك تأكيد عنوان التوصيل؟", "ar"),
+    ("طلبك رقم 123-1234567-1234567 تم شحنه اليوم", "ar"),                      # Latin order id inside
+    ("تم شحن Samsung Galaxy Buds الخاص بك اليوم", "ar"),                       # Latin product name inside
+    ("Ihre Bestellung wurde heute versandt.", "de"),
+    ("Votre commande a été expédiée aujourd'hui.", "fr"),
+    ("Votre Apple Watch Sport Band Midnight est en route.", "fr"),
+    ("¿Puede confirmar su dirección de entrega?", "es"),
+    ("Su Kindle Paperwhite Signature Edition llegará mañana.", "es"),
+    ("ご注文の商品は本日発送いたしました。", "ja"),
+    ("Tak for din ordre, god dag", "da"),
+    ("Thanks", None),                                                         # one word
+    ("Thank you John", "en"),
+    ("Factura adjunta", None),                                                # two words
+    ("https://www.amazon.co.uk/gp/your-account/order-details?orderID=123-1234567-1234567", None),
+    ("See https://example.com/track?id=1 and www.example.com/help", None),    # words are URL parts
+    ("123-1234567-1234567 12.99 GBP 07700 900123", None),
+    ("Order 123-1234567-1234567, [[order-id]], {{buyer_name}}", None),
+    ("jo@example.com 1Z999AA10123456784", None),
+    ("Γεια σας, η παραγγελία σας στάλθηκε", None),                            # a script no language here uses
+    ("Thank you for your order. شكرا لطلبك", None),                           # half English, half Arabic
+    ("", None),
+    ("   \n\t ", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", LANGUAGES, ids=ids)
+def test_detect_language(text, expected):
+    assert detect_language(text) == expected
+
+
+# --- spelling ------------------------------------------------------------------------------
+
+def checked(text: str, language: str = "en", skip=(), known=()) -> dict | None:
+    """spelling, with the schema checked on every call."""
+    result = spelling(text, language, skip, known)
+    if result is not None:
+        SPELLING.validate(result)
+    return result
+
+
+SPELLINGS = [
+    # (text, language, words, unknown, samples)
+    ("Thank you for your order, we hope you enjoy it.", "en", 10, 0, []),
+    ("We will recieve the parcel at your adress and definately let you know.", "en", 13, 3,
+     ["recieve", "adress", "definately"]),
+    ("Hi John, your DHL parcel from Acme Ltd arrives on Monday.", "en", 6, 0, []),        # names, acronyms
+    ("Please pair your iPhone and eBay account.", "en", 5, 0, []),                       # brand capitals
+    ("Mr. Smith, thanks. Recieve it soon.", "en", 5, 1, ["Recieve"]),                     # sentence start checked
+    ("Thanks! Xyzzy is here.", "en", 4, 1, ["Xyzzy"]),
+    ("The colour, favourite and organise; the color, favorite and organize.", "en", 10, 0, []),
+    ("Colours organised in our neighbourhood centre, licensed and catalogued.", "en", 9, 0, []),
+    ("Please raed this, you sould see the sise.", "en", 8, 3, ["raed", "sould", "sise"]),    # typos, not British
+    ("I don't think it's the seller's fault, we've checked.", "en", 8, 0, []),          # "I" is one letter
+    ("Your 2nd item B07XYZ and 18V battery ship in 3pcs.", "en", 6, 0, []),             # words with digits
+    ("a b c x", "en", 0, 0, []),
+    ("", "en", 0, 0, []),
+    ("Teh teh teh", "en", 3, 3, ["Teh", "teh"]),
+    ("Thank you for your order, we hope you enjoy it.", "en-GB", 10, 0, []),
+    ("شكرا لك على طلبك. تم شحن المنتج اليوم وسيصلك خلال ثلاثة أيام عمل.", "ar", 13, 0, []),
+    ("شكرا لك على طلبك. تم شحن المنتح اليوم.", "ar", 8, 1, ["المنتح"]),
+    ("شُكْرًا لَكَ على طلبـــك", "ar", 4, 0, []),                                        # vowel signs, tatweel
+    ("Vielen Dank für Ihre Bestellung, das Paket wurde versandt.", "de", 5, 0, []),
+    ("Merci pour votre commande, n'hésitez pas à nous contacter jusqu'à demain.", "fr", 10, 0, []),
+]
+
+
+@pytest.mark.parametrize("text,language,words,unknown,samples", SPELLINGS, ids=ids)
+def test_spelling(text, language, words, unknown, samples):
+    result = checked(text, language)
+    assert (result["words"], result["unknown"], result["samples"]) == (words, unknown, samples)
+    assert result["unknown_percent"] == (round(100 * unknown / words, 2) if words else 0)
+
+
+def test_unknown_percent_is_rounded_to_two_decimals():
+    assert checked("Recieve the parcel")["unknown_percent"] == 33.33
+
+
+def test_skip_spans_are_left_out():
+    text = "Dear {{buyr_nme}}, see htps://exmple.com or mail jo@exmple.com today."
+    spans = [(text.index("{{"), text.index("}}") + 2), (text.index("htps"), text.index(" or")),
+             (text.index("jo@"), text.index(" today"))]
+    assert checked(text)["unknown"] > 0
+    assert checked(text, skip=spans) == {"words": 5, "unknown": 0, "unknown_percent": 0, "samples": []}
+
+
+def test_known_brand_words_are_case_insensitive():
+    text = "Enjoy your new acmetool blender from zorblex, the zorblex way."
+    assert checked(text)["samples"] == ["acmetool", "zorblex"]
+    result = checked(text, known=["AcmeTool", "Zorblex Home"])
+    assert (result["words"], result["unknown"]) == (7, 0)
+
+
+def test_samples_are_the_first_ten():
+    words = [f"qzq{'x' * n}" for n in range(12)]
+    result = checked(" ".join(words))
+    assert (result["unknown"], result["samples"]) == (12, words[:10])
+
+
+@pytest.mark.parametrize("language", ["ja", "es", "fa", "eu", "", "xx", "../en"])
+def test_no_dictionary_gives_none(language):
+    assert checked("Some words to check here.", language) is None
+
+
+def test_language_tags_are_read_by_their_primary_subtag():
+    assert checked("Recieve it", "EN_us")["samples"] == ["Recieve"]
+
+
+# --- any text ------------------------------------------------------------------------------
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(max_size=300) | st.lists(st.sampled_from(
+           ["Thanks", "order", "recieve", "شكرا", "طلبك", "123-1234567-1234567", "https://x.io/a", "DHL", "'",
+            "’", ".", "\n", "é", "\u0301", "\u064e", "ご注文", "2nd"])).map(" ".join),
+       language=st.sampled_from(["en", "ar", "fr", "en-GB", "ja", ""]) | st.text(max_size=5),
+       skip=st.lists(st.tuples(st.integers(-5, 400), st.integers(-5, 400)), max_size=4),
+       known=st.lists(st.text(max_size=10), max_size=3))
+def test_any_text_gives_a_valid_result(text, language, skip, known):
+    result = checked(text, language, skip, known)
+    assert result is None or result["unknown"] <= result["words"]
+    assert result == spelling(text, language, skip, known)
+    found = detect_language(text)
+    assert found is None or (len(found) == 2 and found.isalpha() and found.islower())
+    assert found == detect_language(text)
