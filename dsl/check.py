@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 from . import ast, tree
 from .errors import Diagnostic, did_you_mean
 from .format import format_expr
+from .model import flatten
 from .operators import OPERATORS
 from .schema import FactSchema
 from .spans import Span
@@ -47,11 +48,7 @@ class Context:
 def vocab_const(value: object) -> tree.Const:
     """The constant a vocab entry stands for: a scalar, a list, or phrase lists per language (flattened)."""
     if isinstance(value, dict):
-        seen: dict[str, None] = {}
-        for phrases in value.values():
-            for p in phrases:
-                seen.setdefault(p, None)
-        return tree.Const(tuple(seen), list_of(Type("string")))
+        return tree.Const(flatten(value), list_of(Type("string")))
     if isinstance(value, list):
         item: Type | None = ANY
         for v in value:

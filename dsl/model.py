@@ -63,8 +63,31 @@ class Policy:
     chain: tuple[str, ...]        # files from the farthest base to this one
     removed: tuple[str, ...] = ()
 
+    @property
+    def reads(self) -> frozenset[str]:
+        """Every fact path any rule's condition reads (the normaliser skips costly facts nobody reads)."""
+        return frozenset(path for r in self.rules for path in r.reads)
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """A vocab entry as a flat tuple of words (all languages), empty when the policy has none."""
+        return flatten(self.vocab.get(name, ()))
+
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:
             if r.id == rule_id:
                 return r
         return None
+
+
+def flatten(value) -> tuple:
+    """A vocab entry as one tuple: a list as it is, phrase lists per language joined in order
+    without repeats, a single value as a one-item tuple."""
+    if isinstance(value, Mapping):
+        seen: dict = {}
+        for items in value.values():
+            for item in items:
+                seen.setdefault(item, None)
+        return tuple(seen)
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)

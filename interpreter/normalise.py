@@ -6,15 +6,20 @@ text-derived facts carry spans into `message.text` (the visible text, Unicode NF
 HTML bodies are read by interpreter.htmlfacts (visible text, anchors, images, styling); the
 text facts (order ids, placeholders, URLs, e-mail addresses, phone numbers, emoji) come from
 interpreter.textfacts for both forms. Facts nobody gave (order dates, contact reason, …) stay
-unknown. Errors: InputError when the envelope or the resulting facts break their schemas.
+unknown. The language and spelling of the text cost more than everything else together, so
+they are computed only when asked for: `wants` names the facts a policy reads (Policy.reads).
+Errors: InputError when the envelope or the resulting facts break their schemas.
 """
 from __future__ import annotations
 
 import unicodedata
 from typing import Mapping
 
+from dsl.model import Policy
+
 from .facts import Facts, build_facts
 from .htmlfacts import read_html
+from .language import detect_language, spelling
 from .textfacts import text_facts
 
 # Envelope fields copied to message facts as they are.
@@ -25,8 +30,34 @@ def _overlaps(item: dict, spans: list[tuple[int, int]]) -> bool:
     return any(item["start"] < end and start < item["end"] for start, end in spans)
 
 
-def message_record(envelope: Mapping, marketplace: str | None = None) -> dict:
-    """The facts record of a message (before defaults and validation)."""
+EVERYTHING = frozenset({"message.language", "message.spelling"})
+_SKIPPED_BY_SPELLING = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
+
+
+def _wanted(wants, fact: str) -> bool:
+    return any(path == fact or path.startswith(fact + ".") for path in wants)
+
+
+def _language_facts(message: dict, wants, known: tuple[str, ...]) -> None:
+    if not (_wanted(wants, "message.language") or _wanted(wants, "message.spelling")):
+        return
+    language = detect_language(message["text"])
+    if language is None:
+        return                        # unknown: a rule that needs it is undetermined
+    if _wanted(wants, "message.language"):
+        message["language"] = language
+    if _wanted(wants, "message.spelling"):
+        skip = [(item["start"], item["end"]) for family in _SKIPPED_BY_SPELLING for item in message[family]]
+        checked = spelling(message["text"], language, skip, known)
+        if checked is not None:
+            message["spelling"] = checked
+
+
+def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVERYTHING,
+                   known: tuple[str, ...] = ()) -> dict:
+    """The facts record of a message (before defaults and validation).
+
+    `wants`: fact paths some rule reads; `known`: brand words the spell check accepts."""
     market = envelope.get("marketplace") or marketplace
     message: dict = {k: envelope[k] for k in _MESSAGE_FIELDS if k in envelope}
     if market:
@@ -49,6 +80,7 @@ def message_record(envelope: Mapping, marketplace: str | None = None) -> dict:
                    attachments=list(envelope.get("attachments", ())))
     if styling is not None:
         message["styling"] = styling
+    _language_facts(message, wants, known)
     record = {"message": message}
     for group in ("order", "history"):
         if group in envelope:
@@ -56,6 +88,11 @@ def message_record(envelope: Mapping, marketplace: str | None = None) -> dict:
     return record
 
 
-def normalise(envelope: Mapping, marketplace: str | None = None, source: str = "<message>") -> Facts:
-    """Facts of a message; `marketplace` is used when the envelope does not name one."""
-    return build_facts(message_record(envelope, marketplace), marketplace, source=source)
+def normalise(envelope: Mapping, marketplace: str | None = None, source: str = "<message>", *,
+              policy: Policy | None = None) -> Facts:
+    """Facts of a message; `marketplace` is used when the envelope does not name one. Given a
+    policy, only the costly facts its rules read are computed, and its `brand_words` vocab
+    entry is accepted by the spell check; without one, every fact is computed."""
+    wants = policy.reads if policy is not None else EVERYTHING
+    known = policy.words("brand_words") if policy is not None else ()
+    return build_facts(message_record(envelope, marketplace, wants, known), marketplace, source=source)

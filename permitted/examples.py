@@ -36,7 +36,7 @@ def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
     market = None if policy.marketplace == "base" else policy.marketplace
     try:
         if example.message is not None:
-            facts = normalise(example.message, market or "US", source=name)
+            facts = normalise(example.message, market or "US", source=name, policy=policy)
         else:
             facts = build_facts(example.facts, market or "US", source=name)
     except InputError as err:

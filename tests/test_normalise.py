@@ -51,7 +51,31 @@ def test_plain_text_message_and_envelope_fields():
     assert spans(m["links"], m["text"]) == ["https://track.example/x"]
     assert spans(m["emoji"], m["text"]) == [";)"]
     assert data["order"]["completed_at"].isoformat() == "2020-11-02"
-    assert "language" not in m and "spelling" not in m       # not computed yet: unknown to the rules
+    assert "language" not in m and "spelling" not in m       # two words left once ids and URLs are set aside
+
+
+ENGLISH = {"marketplace": "UK", "body": "Thank you for your order. We will recieve the replacement part from "
+                                        "Zentrix tomorrow and send it straight away."}
+
+
+def test_language_and_spelling_when_wanted():
+    m = normalise(ENGLISH).data["message"]
+    assert m["language"] == "en"
+    assert m["spelling"]["samples"] == ["recieve"]
+
+
+def test_costly_facts_only_when_a_policy_reads_them():
+    from dsl.compiler import compile_text
+
+    from .policytext import policy_yaml
+
+    reads_nothing = compile_text(policy_yaml("count(message.emoji) > 0"), "p.yaml")
+    m = normalise(ENGLISH, policy=reads_nothing).data["message"]
+    assert "language" not in m and "spelling" not in m
+    spelling_only = compile_text(policy_yaml("exists(message.spelling) and message.spelling.unknown > 0",
+                                             vocab={"brand_words": {"en": ["recieve"]}}), "p.yaml")
+    m = normalise(ENGLISH, policy=spelling_only).data["message"]
+    assert "language" not in m and m["spelling"]["unknown"] == 0       # brand words from the policy are known
 
 
 def test_a_url_written_as_anchor_text_is_one_link():

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from dsl.check import vocab_const
+from dsl.model import flatten
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ PHRASE_LIST_RULES = ("content.marketing", "content.subject-marketing", "review.i
 
 def phrases(value) -> tuple[str, ...]:
     """A vocab entry as one flat tuple, exactly as the compiler flattens it."""
-    return tuple(vocab_const(value).value)
+    return flatten(value)
 
 
 def list_literal(values) -> str:
