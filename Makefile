@@ -23,6 +23,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) bench/evaluation.py
+	$(PY) bench/normalisation.py
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis

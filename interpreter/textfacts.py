@@ -258,13 +258,26 @@ def _emoji_name(glyph: str) -> str | None:
     return name.strip(":").replace("_", " ") or None
 
 
+# Every emoji has a code point outside ASCII; a keycap (1️⃣, #️⃣) starts with one ASCII
+# character. The emoji package tokenises every character it is given, so it is given only
+# these runs, which keeps long plain messages cheap.
+_MAYBE_EMOJI = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
+
+
 def _find_emoji(text: str) -> list[dict]:
     found = []
-    for hit in _emoji.emoji_list(text):
+    for run in _MAYBE_EMOJI.finditer(text):
+        found.extend(_emoji_in(run.group(), run.start()))
+    return found
+
+
+def _emoji_in(segment: str, offset: int) -> list[dict]:
+    found = []
+    for hit in _emoji.emoji_list(segment):
         glyph = hit["emoji"]
         if _typographic(glyph):
             continue
-        item = {"text": glyph, "kind": "emoji", "start": hit["match_start"], "end": hit["match_end"]}
+        item = {"text": glyph, "kind": "emoji", "start": offset + hit["match_start"], "end": offset + hit["match_end"]}
         name = _emoji_name(glyph)
         if name:
             item["name"] = name

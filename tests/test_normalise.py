@@ -88,3 +88,25 @@ def test_odd_html_gives_valid_facts(html):
     data = normalise({"html": html}, "UK").data         # validated against the facts schema inside
     assert problems(json.loads(json.dumps(data))) == []
     assert data["message"]["is_html"] is True
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["<p>", "</p>", "<br>", "<a href='http://x.example/a'>", "</a>", "<img src='a.gif'>",
+                           "<table><tr><td>", "</td></tr></table>", "<div style='color:red;margin:0 30%'>", "</div>",
+                           " 123-1234567-1234567 ", " +44 20 7946 0018 ", " :) ", " 👍🏽 ", " [[order-id]] ",
+                           " help@x.example ", " www.x.example/p ", "&amp;", "&nbsp;", "\n\n", "تقييم", "é"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=25), st.booleans())
+def test_any_text_or_html_gives_schema_valid_facts(pieces, as_html):
+    """Whatever a seller pastes, the normaliser returns facts the schema accepts (build_facts
+    validates them), and every span points inside the visible text."""
+    body = "".join(pieces)
+    data = normalise({"html": body} if as_html else {"body": body}, "UK").data
+    text = data["message"]["text"]
+    for family in ("order_ids", "placeholders", "links", "emails", "phones", "emoji", "images"):
+        for item in data["message"][family]:
+            if "start" in item:
+                assert 0 <= item["start"] <= item["end"] <= len(text)
