@@ -19,6 +19,7 @@ import yaml
 from dsl.errors import Diagnostic, InputError
 from dsl.schema import message_problems
 
+from .facts import as_json_data
 from .mail import email_envelope, mbox_messages
 from .spapi import api_envelope
 
@@ -103,21 +104,10 @@ def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = 
             raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
         if isinstance(loaded, Mapping):
             loaded = {**fields, **{k: v for k, v in loaded.items()}}
-        return check_envelope(_dates_as_text(loaded), source)
+        return check_envelope(as_json_data(loaded), source)   # YAML reads 2020-11-06 as a date
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and text.lstrip()[:1] == "<"):
         return check_envelope({**fields, "html": text}, source)
     return check_envelope({**fields, "body": text}, source)
-
-
-def _dates_as_text(value):
-    """YAML reads 2020-11-06 as a date; the envelope carries dates as text."""
-    if isinstance(value, Mapping):
-        return {k: _dates_as_text(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_dates_as_text(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,

@@ -28,6 +28,18 @@ class Facts:
         return self.data["message"].get("marketplace")
 
 
+def as_json_data(value):
+    """JSON-ready data: mappings as dicts, sequences as lists, dates as ISO text (as envelopes and
+    facts records carry them in files)."""
+    if isinstance(value, Mapping):
+        return {k: as_json_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [as_json_data(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
 def _date_paths(schema: facts_schema.FactSchema) -> list[tuple[str, ...]]:
     out = []
     for root in schema.roots:

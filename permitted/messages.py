@@ -17,6 +17,7 @@ from rich.tree import Tree
 
 from dsl.errors import InputError
 from interpreter.envelope import DEFAULT_LIMIT, iter_envelopes, read_message
+from interpreter.facts import as_json_data
 
 
 def add_envelope_options(p: argparse.ArgumentParser) -> None:
@@ -74,7 +75,7 @@ def read(name: str, args: argparse.Namespace) -> Iterator[tuple[str, dict | Inpu
 
 
 def facts_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=_iso)
+    return json.dumps(as_json_data(data), ensure_ascii=False, indent=2)
 
 
 def _iso(value):

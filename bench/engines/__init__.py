@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from dsl.model import flatten
+from interpreter.facts import as_json_data
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,8 @@ def list_literal(values) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def json_ready(value):
-    """A facts record with dates as ISO strings: the JSON form the Rust-backed peers read."""
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [json_ready(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+# A facts record with dates as ISO strings: the JSON form the Rust-backed peers read.
+json_ready = as_json_data
 
 
 def select(table: Mapping[str, str], skipped: Mapping[str, str], rule_ids: Iterable[str]) -> list[tuple[str, str]]:
