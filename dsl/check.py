@@ -22,7 +22,7 @@ from .model import flatten
 from .operators import OPERATORS
 from .schema import FactSchema
 from .spans import Span
-from .types import ANY, BOOL, LIST_ANY, Type, accepts, list_of, unify
+from .types import ANY, Type, accepts, list_of, unify
 
 RESERVED = ("vocab",)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable
 
-from . import ast, schema as facts_schema, tree
+from . import schema as facts_schema
 from .check import Context, check_condition, check_value, vocab_const
 from .errors import Diagnostic, PolicyError, did_you_mean
 from .extends import Merged, Sourced, merge_extends

@@ -17,6 +17,7 @@ from typing import Callable
 
 from .errors import Diagnostic, PolicyError, did_you_mean
 from .loader import Key, LoadedFile
+from .resources import display_path
 from .spans import Span
 
 
@@ -69,7 +70,7 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             nearby = [p.name for p in target.parent.glob("*.yaml") if p.resolve() != here] if target.parent.is_dir() else []
             raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` not found", span,
                                                  did_you_mean(target.name, nearby) or f"looked for {target}")])
-        display = _display(Path(loaded.file).parent / data["extends"])
+        display = display_path(Path(loaded.file).parent / data["extends"])
         base = merge_extends(load(target, display), load, stack + (here,))
 
     rules: dict[str, Sourced] = {r.value["id"]: r for r in base.rules} if base else {}
@@ -115,12 +116,3 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
     chain = (base.chain if base else ()) + (loaded.file,)
     inherited_problems = base.problems if base else ()
     return Merged(loaded, vocab, list(rules.values()), chain, removed, inherited_problems + tuple(problems))
-
-
-def _display(path: Path) -> str:
-    """A path as the user would write it: relative to the working directory when inside it."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(Path.cwd()))
-    except ValueError:
-        return str(resolved)

@@ -13,6 +13,15 @@ _HERE = Path(__file__).resolve().parent
 _PACKAGED = (_HERE / "grammar.lark").is_file()
 
 
+def display_path(path: Path) -> str:
+    """A path as the user would write it: relative to the working directory when inside it."""
+    resolved = Path(path).resolve()
+    try:
+        return str(resolved.relative_to(Path.cwd()))
+    except ValueError:
+        return str(resolved)
+
+
 def grammar_path() -> Path:
     return _HERE / "grammar.lark" if _PACKAGED else _HERE.parent / "grammar.lark"
 

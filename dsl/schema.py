@@ -7,6 +7,7 @@ with a `Type`, how it may be absent, its default and its description.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -118,12 +119,15 @@ def load_schema(path: str | None = None) -> FactSchema:
     return build(json.loads(p.read_text(encoding="utf-8")))
 
 
-def thaw(value):
-    """A deep, mutable copy of JSON-like data (mappings become dicts, sequences lists)."""
+def as_json_data(value):
+    """JSON-ready data, as a new copy: mappings as dicts, sequences as lists, dates as ISO text
+    (as envelopes and facts records carry them in files)."""
     if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
+        return {k: as_json_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [thaw(v) for v in value]
+        return [as_json_data(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
     return value
 
 
@@ -134,7 +138,7 @@ def complete(partial: Mapping, marketplace: str | None = None, schema: FactSchem
     """
     schema = schema or load_schema()
     raw = schema.raw
-    out = thaw(partial)                         # a deep copy; the caller's record is never changed
+    out = as_json_data(partial)                 # a deep copy; the caller's record is never changed
     defs = raw.get("$defs", {})
 
     def fill(node: dict, obj_schema: Mapping) -> None:
@@ -146,7 +150,7 @@ def complete(partial: Mapping, marketplace: str | None = None, schema: FactSchem
                 default = sub.get("default", target.get("default", MISSING))
                 if default is MISSING:
                     continue
-                node[prop] = thaw(default)
+                node[prop] = as_json_data(default)
             if target.get("type") == "object" and isinstance(node[prop], dict):
                 fill(node[prop], target)
 

@@ -17,9 +17,8 @@ from typing import Iterator, Mapping
 import yaml
 
 from dsl.errors import Diagnostic, InputError
-from dsl.schema import message_problems
+from dsl.schema import as_json_data, message_problems
 
-from .facts import as_json_data
 from .mail import email_envelope, mbox_messages
 from .spapi import api_envelope
 

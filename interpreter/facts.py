@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 from dsl import schema as facts_schema
@@ -28,25 +29,15 @@ class Facts:
         return self.data["message"].get("marketplace")
 
 
-def as_json_data(value):
-    """JSON-ready data: mappings as dicts, sequences as lists, dates as ISO text (as envelopes and
-    facts records carry them in files)."""
-    if isinstance(value, Mapping):
-        return {k: as_json_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [as_json_data(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    return value
-
-
-def _date_paths(schema: facts_schema.FactSchema) -> list[tuple[str, ...]]:
+@lru_cache(maxsize=4)
+def _date_paths(schema: facts_schema.FactSchema) -> tuple[tuple[str, ...], ...]:
+    """Where the dates are; worked out once per schema, not for every message."""
     out = []
     for root in schema.roots:
         for name, spec in schema.fields(root).items():
             if spec.type.kind == "date":
                 out.append((root, name))
-    return out
+    return tuple(out)
 
 
 def _to_date(value):

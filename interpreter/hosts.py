@@ -17,15 +17,17 @@ def amazon_hosts() -> frozenset[str]:
     return frozenset(h.lower() for h in data["hosts"])
 
 
-# No listed host has more labels than this; only a host's last labels need checking, which
-# keeps the check short for absurd hosts such as www.www.www.… written in a message.
-_MAX_LABELS = 4
+@lru_cache(maxsize=1)
+def _most_labels() -> int:
+    return max((h.count(".") + 1 for h in amazon_hosts()), default=1)
 
 
 def is_amazon_host(host: str) -> bool:
     host = host.lower().rstrip(".")
     if len(host) > 253:                  # longer than any real host name
         return False
-    parts = host.split(".")[-(_MAX_LABELS + 1):]
+    # Only a host's last labels can name a listed host (or its parent domain), which keeps the
+    # check short for absurd hosts such as www.www.www.… written in a message.
+    parts = host.split(".")[-(_most_labels() + 1):]
     hosts = amazon_hosts()
     return any(".".join(parts[i:]) in hosts for i in range(len(parts) - 1))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dsl import tree
+from dsl.schema import as_json_data
 
 from .lower import lower
 
@@ -27,16 +28,10 @@ class Evidence:
         if self.start is not None:
             out.update(text=self.text, start=self.start, end=self.end)
         else:
-            out["value"] = _jsonable(self.value)
+            out["value"] = as_json_data(self.value)
         if self.phrase is not None:
             out["phrase"] = self.phrase
         return out
-
-
-def _jsonable(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
 
 
 _FNS: dict[int, tuple[tree.Pred, object]] = {}

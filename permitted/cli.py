@@ -20,6 +20,7 @@ from rich.text import Text
 from dsl import compile_file, compile_policy
 from dsl.errors import Diagnostic, InputError, PolicyError, Problem, UsageError, did_you_mean
 from dsl.registry import in_force, policy_files, resolve, versions
+from dsl.resources import display_path
 from dsl.rewrite import format_text
 from dsl.schema import load_schema
 
@@ -106,20 +107,13 @@ def run() -> None:
     sys.exit(code)
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
 # ---- commands --------------------------------------------------------------------------------
 
 def cmd_lint(args, console: Console, err: Console) -> Exit:
     files = policy_files(args.paths)
     results, failed = [], 0
     for f in files:
-        name = _display(f)
+        name = display_path(f)
         try:
             policy = compile_file(f, name)
             results.append({"file": name, "ok": True, "policy": policy.id, "rules": len(policy.rules), "diagnostics": []})
@@ -149,7 +143,7 @@ def _test_targets(refs: list[str]) -> list[Path]:
 def cmd_test(args, console: Console, err: Console) -> Exit:
     results = []
     for path in _test_targets(args.policies):
-        policy = compile_policy(path, _display(path))
+        policy = compile_policy(path, display_path(path))
         results.extend(run_examples(policy, args.selector))
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
@@ -167,7 +161,7 @@ def cmd_test(args, console: Console, err: Console) -> Exit:
 def cmd_fmt(args, console: Console, err: Console) -> Exit:
     changed, problems = [], []
     for f in policy_files(args.paths):
-        name = _display(f)
+        name = display_path(f)
         text = f.read_text(encoding="utf-8")
         try:
             new = format_text(text, name)
@@ -210,7 +204,7 @@ def cmd_explain(args, console: Console, err: Console) -> Exit:
     schema = load_schema()
     found, known = [], set()
     for path in _policies_for(args):
-        policy = compile_policy(path, _display(path))
+        policy = compile_policy(path, display_path(path))
         known.update(r.id for r in policy.rules)
         rule = policy.rule(args.rule)
         if rule is not None:
@@ -247,7 +241,7 @@ def cmd_policies(args, console: Console, err: Console) -> Exit:
             current = None
         for v in vs:
             table.add_row(v.id + (" (in force today)" if v == current else ""), market, v.effective.isoformat(),
-                          _display(v.path))
+                          display_path(v.path))
     console.print(table)
     return Exit.ALLOWED
 

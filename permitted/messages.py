@@ -6,7 +6,6 @@ renderables of facts. Nothing here prints.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import sys
 from pathlib import Path
@@ -16,8 +15,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from dsl.errors import InputError
+from dsl.schema import as_json_data
 from interpreter.envelope import DEFAULT_LIMIT, iter_envelopes, read_message
-from interpreter.facts import as_json_data
 
 
 def add_envelope_options(p: argparse.ArgumentParser) -> None:
@@ -78,10 +77,8 @@ def facts_json(data: dict) -> str:
     return json.dumps(as_json_data(data), ensure_ascii=False, indent=2)
 
 
-def _iso(value):
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
+def _shown(value) -> str:
+    return json.dumps(as_json_data(value), ensure_ascii=False)
 
 
 def _item_label(item: dict) -> Text:
@@ -92,7 +89,7 @@ def _item_label(item: dict) -> Text:
         label.append(f" @{item['start']}..{item['end']}", style="cyan")
     rest = {k: v for k, v in item.items() if k not in ("start", "end", "text")}
     if rest:
-        label.append("  " + ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=_iso)}" for k, v in rest.items()),
+        label.append("  " + ", ".join(f"{k}={_shown(v)}" for k, v in rest.items()),
                      style="dim")
     return label
 
@@ -109,9 +106,9 @@ def facts_tree(data: dict, source: str) -> Tree:
             elif isinstance(value, dict):
                 node = branch.add(Text(key, style="cyan"))
                 for k, v in value.items():
-                    node.add(Text.assemble((k, "cyan"), " = ", json.dumps(v, ensure_ascii=False, default=_iso)))
+                    node.add(Text.assemble((k, "cyan"), " = ", _shown(v)))
             elif key == "text":
                 branch.add(Text.assemble(("text", "cyan"), " = ", (json.dumps(value, ensure_ascii=False), "green")))
             else:
-                branch.add(Text.assemble((key, "cyan"), " = ", json.dumps(value, ensure_ascii=False, default=_iso)))
+                branch.add(Text.assemble((key, "cyan"), " = ", _shown(value)))
     return root

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from dsl.model import flatten
-from interpreter.facts import as_json_data
+from dsl.schema import as_json_data
 
 
 @dataclass(frozen=True)
