@@ -62,6 +62,7 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
     message: dict = {k: envelope[k] for k in _MESSAGE_FIELDS if k in envelope}
     if market:
         message["marketplace"] = market
+    message["is_template"] = bool(envelope.get("template", False))
     if "html" in envelope:
         page = read_html(envelope["html"])
         text, links, images, styling = page.text, list(page.links), list(page.images), dict(page.styling)
