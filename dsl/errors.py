@@ -81,6 +81,10 @@ class Problem(Exception):
             assert d.code in CODES, d.code
         super().__init__("; ".join(f"{d.code} {d.message}" for d in self.diagnostics))
 
+    def __reduce__(self):
+        # Batch workers send errors back to the parent; rebuild from the diagnostics, not the text.
+        return type(self), (self.diagnostics,)
+
 
 class PolicyError(Problem):
     """A policy file cannot be compiled."""

@@ -1,18 +1,36 @@
 """permitted: check a seller's message to a marketplace buyer against the marketplace's rules.
 
-Python API (more arrives with the message checker): compile a policy and evaluate facts.
+Python API:
 
-    from permitted import load_policy, evaluate, build_facts
-    policy = load_policy("UK")                       # the version in force today
-    report = evaluate(policy, build_facts({"message": {"text": "Hi :)", ...}}))
+    from permitted import check, audit, load_policy
+    report = check("Thanks for order 123-1234567-1234567! Leave us 5 stars :)", marketplace="UK",
+                   channel="email")
+    report.verdict                      # "blocked"
+    [v.rule for v in report.violations] # ["review.no-asking-for-positive", "styling.no-emoji", ...]
+    report.to_json()                    # the stable JSON contract of `permitted check --format json`
+
+    for row in audit(["archive.jsonl"], jobs=2):     # one Checked row per message, in order
+        print(row.source, row.verdict)
+
+Lower-level: `load_policy("uk@2020-11-06")`, `build_facts(record)`, `evaluate(policy, facts)`.
 """
 from __future__ import annotations
 
 import datetime as _dt
+from importlib import metadata as _metadata
 
 from dsl import Policy, PolicyError, compile_policy
+from dsl.errors import InputError
 from dsl.registry import resolve
 from interpreter import Report, build_facts, evaluate
+
+from .batch import audit
+from .checking import Checked, check
+
+try:
+    __version__ = _metadata.version("permitted")
+except _metadata.PackageNotFoundError:     # running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def load_policy(ref: str, as_of: _dt.date | None = None) -> Policy:
@@ -20,4 +38,5 @@ def load_policy(ref: str, as_of: _dt.date | None = None) -> Policy:
     return compile_policy(resolve(ref, as_of))
 
 
-__all__ = ["load_policy", "evaluate", "build_facts", "Policy", "PolicyError", "Report"]
+__all__ = ["check", "audit", "load_policy", "evaluate", "build_facts", "Checked", "Policy", "PolicyError",
+           "InputError", "Report", "__version__"]

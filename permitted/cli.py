@@ -26,7 +26,7 @@ from dsl.schema import load_schema
 
 from interpreter.normalise import normalise
 
-from . import messages, render
+from . import checkcli, messages, render
 from .examples import run_examples
 from .exitcodes import Exit
 
@@ -42,6 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="permitted", description="Check messages to marketplace buyers against "
                                 "the marketplace's communication guidelines, written as rules-as-data.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    checkcli.add_parsers(sub)
 
     lint = sub.add_parser("lint", help="compile policy files and report every error")
     lint.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
@@ -100,7 +101,7 @@ def run() -> None:
     try:
         code = main(sys.argv[1:])
     except KeyboardInterrupt:
-        code = 130
+        code = Exit.INTERRUPTED
     except Exception:                # a bug: show it, with the code that says so
         Console(stderr=True).print_exception()
         code = Exit.INTERNAL
@@ -265,5 +266,5 @@ def cmd_facts_of(args, console: Console, err: Console) -> Exit:
     return worst
 
 
-COMMANDS = {"facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
+COMMANDS = {"check": checkcli.cmd_check, "audit": checkcli.cmd_audit, "facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
             "policies": cmd_policies}

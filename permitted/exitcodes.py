@@ -11,6 +11,7 @@ class Exit(IntEnum):
     INVALID_INPUT = 3
     REVIEW = 4           # nothing blocked, but a warning or an undetermined rule
     INTERNAL = 70
+    INTERRUPTED = 130    # Ctrl-C; `audit` leaves its output file whole up to the last finished row
 
 
 VERDICT_EXIT = {"allowed": Exit.ALLOWED, "blocked": Exit.BLOCKED, "review": Exit.REVIEW}

@@ -16,7 +16,9 @@ from rich.tree import Tree
 
 from dsl.errors import InputError
 from dsl.schema import as_json_data
-from interpreter.envelope import DEFAULT_LIMIT, iter_envelopes, read_message
+from interpreter.envelope import DEFAULT_LIMIT, read_message
+
+from .checking import envelopes
 
 
 def add_envelope_options(p: argparse.ArgumentParser) -> None:
@@ -33,6 +35,8 @@ def add_envelope_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--delivered", metavar="DATE")
     g.add_argument("--buyer-language", metavar="TAG", help="the buyer's language of preference, e.g. en-GB")
     g.add_argument("--review-requests-sent", type=int, metavar="N", help="earlier review requests for this order")
+    g.add_argument("--template", action="store_true",
+                   help="the message is a template: its placeholders count as filled in (an order-id placeholder as the order ID)")
     g.add_argument("--api-operation", metavar="OPERATION",
                    help="the file is the JSON body of this SP-API Messaging request, e.g. confirmCustomizationDetails")
     g.add_argument("--max-size", type=int, default=DEFAULT_LIMIT, metavar="BYTES",
@@ -47,6 +51,8 @@ def envelope_fields(args: argparse.Namespace) -> dict:
             fields[key] = args.marketplace.upper() if flag == "marketplace" else getattr(args, flag)
     if getattr(args, "reply", False):
         fields["direction"] = "reply"
+    if getattr(args, "template", False):
+        fields["template"] = True
     order = {key: getattr(args, flag) for flag, key in (("order_id", "id"), ("purchased", "purchased_at"),
                                                       ("completed", "completed_at"), ("delivered", "delivered_at"),
                                                       ("buyer_language", "buyer_language"))
@@ -59,8 +65,8 @@ def envelope_fields(args: argparse.Namespace) -> dict:
 
 
 def read(name: str, args: argparse.Namespace) -> Iterator[tuple[str, dict | InputError]]:
-    """(name, envelope or error) for each message of one MESSAGE argument: a file, `-` for
-    standard input, an mbox or a JSONL file (one row each)."""
+    """(name, envelope or error) for each message of one MESSAGE argument: a file, a folder of
+    them, `-` for standard input, an mbox or a JSONL file (one row each)."""
     fields = envelope_fields(args)
     operation = getattr(args, "api_operation", None)
     if name == "-":
@@ -70,7 +76,7 @@ def read(name: str, args: argparse.Namespace) -> Iterator[tuple[str, dict | Inpu
         except InputError as error:
             yield "-", error
         return
-    yield from iter_envelopes(Path(name), fields, limit=args.max_size, api_operation=operation)
+    yield from envelopes([name], fields, limit=args.max_size, api_operation=operation)
 
 
 def facts_json(data: dict) -> str:

@@ -1,0 +1,217 @@
+"""The `check` and `audit` commands: argument parsing and output, over permitted.checking/batch.
+
+Stage: the command line. Input: parsed arguments and the consoles. Output: reports on the
+console or in a file, and the exit code — the worst verdict of the messages (DESIGN.md).
+`audit` writes one JSONL row per message as soon as it is judged, so an interrupted run leaves a
+valid file holding every row finished so far.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, \
+    TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from dsl.errors import Diagnostic, UsageError
+from interpreter.envelope import DEFAULT_LIMIT
+
+from . import __version__, messages, render
+from .batch import audit, default_jobs
+from .checking import Checked, Choice, Judge, count_messages
+from .exitcodes import Exit, VERDICT_EXIT
+
+FORMATS = ("text", "json", "sarif", "html")
+_RANK = {Exit.ALLOWED: 0, Exit.REVIEW: 1, Exit.BLOCKED: 2, Exit.INVALID_INPUT: 3}
+
+
+def _date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD)") from None
+
+
+def _choice_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("which policy judges each message")
+    g.add_argument("--as-of", type=_date, metavar="DATE",
+                   help="the version in force on DATE (default: the day each message was sent, else today)")
+    g.add_argument("--policy", metavar="FILE|ID", help="one policy for every message: a file or an id such as us@2018-10-12")
+
+
+def add_parsers(sub) -> None:
+    check = sub.add_parser("check", help="judge messages: verdict, broken rules, highlighted text, how to fix",
+                           description="Judge each MESSAGE by its marketplace's policy in force when it was sent.")
+    check.add_argument("messages", nargs="+", metavar="MESSAGE",
+                       help="a .txt, .html, .eml, .json or .yaml message, a folder, an .mbox or .jsonl of many; - for standard input")
+    check.add_argument("--format", "-f", choices=FORMATS, default="text",
+                       help="text (default), json (the stable report contract), sarif (SARIF 2.1.0), html (a standalone page)")
+    check.add_argument("--out", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    _choice_options(check)
+    messages.add_envelope_options(check)
+
+    aud = sub.add_parser("audit", help="re-check an archive: one JSONL result row per message, on all cores",
+                         description="Judge every message of the inputs and write one result row per message.")
+    aud.add_argument("inputs", nargs="+", metavar="INPUT", help="JSONL or mbox archives, message files, folders")
+    aud.add_argument("--out", "-o", metavar="FILE", help="write the JSONL rows to FILE (default: standard output)")
+    aud.add_argument("--jobs", "-j", type=int, default=default_jobs(), metavar="N",
+                     help=f"processes to use (default: every core, here {default_jobs()})")
+    aud.add_argument("--marketplace", "-m", metavar="M", help="for messages that do not name their marketplace")
+    aud.add_argument("--max-size", type=int, default=DEFAULT_LIMIT, metavar="BYTES",
+                     help=f"refuse messages larger than this (default {DEFAULT_LIMIT:,})")
+    aud.add_argument("--no-progress", action="store_true", help="no progress bar")
+    aud.add_argument("--top", type=int, default=10, metavar="N", help="rules shown in the summary (default 10)")
+    _choice_options(aud)
+
+
+def _exit_of(row: Checked) -> Exit:
+    return VERDICT_EXIT[row.verdict] if row.ok else Exit.INVALID_INPUT
+
+
+def _worst(codes) -> Exit:
+    return max(codes, key=_RANK.__getitem__, default=Exit.ALLOWED)
+
+
+def _rows(args) -> list[Checked]:
+    judge = Judge(Choice(args.marketplace, args.as_of, args.policy))
+    return [judge.row(source, envelope) for name in args.messages for source, envelope in messages.read(name, args)]
+
+
+def _write(text: str, out: str | None, console: Console) -> None:
+    if out is None:
+        console.print(text, end="" if text.endswith("\n") else "\n", markup=False, highlight=False, soft_wrap=True)
+        return
+    try:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError([Diagnostic("U100", f"cannot write {out}: {exc.strerror or exc}")]) from None
+
+
+def cmd_check(args, console: Console, err: Console) -> Exit:
+    if args.messages.count("-") > 1:
+        raise UsageError([Diagnostic("U100", "standard input (`-`) can be read only once")])
+    rows = _rows(args)
+    if args.format == "json":
+        data = rows[0].to_json() if len(rows) == 1 else [r.to_json() for r in rows]
+        _write(json.dumps(data, ensure_ascii=False, indent=2), args.out, console)
+    elif args.format == "sarif":
+        from .sarif import sarif_log
+        _write(json.dumps(sarif_log(rows, __version__), ensure_ascii=False, indent=2, sort_keys=True), args.out, console)
+    elif args.format == "html":
+        from .htmlreport import html_page
+        _write(html_page(rows), args.out, console)
+    else:
+        from .reportview import report_view
+        target = console if args.out is None else Console(file=open(args.out, "w", encoding="utf-8"), width=100,
+                                                          color_system=None)
+        for row in rows:
+            target.print(report_view(row))
+        if args.out is not None:
+            target.file.close()
+    return _worst(_exit_of(r) for r in rows)
+
+
+# ---- audit -----------------------------------------------------------------------------------
+
+class Tally:
+    """What the summary table shows: verdicts per marketplace and the rules that fire most."""
+
+    def __init__(self) -> None:
+        self.verdicts: Counter = Counter()
+        self.rules: Counter = Counter()
+        self.worst = Exit.ALLOWED
+
+    def add(self, row: Checked) -> None:
+        market = (row.report.marketplace if row.report is not None else None) or "?"
+        self.verdicts[(market, row.verdict)] += 1
+        if row.report is not None:
+            self.rules.update(v.rule for v in row.report.violations)
+        self.worst = _worst((self.worst, _exit_of(row)))
+
+    @property
+    def total(self) -> int:
+        return sum(self.verdicts.values())
+
+    def tables(self, top: int) -> list[Table]:
+        columns = ("allowed", "review", "blocked", "error")
+        verdicts = Table("marketplace", *columns, "total", title="verdicts")
+        for market in sorted({m for m, _ in self.verdicts}):
+            counts = [self.verdicts[(market, c)] for c in columns]
+            verdicts.add_row(market, *map(str, counts), str(sum(counts)))
+        out = [verdicts]
+        if self.rules:
+            rules = Table("rule", "messages", title=f"most frequent rules (top {min(top, len(self.rules))})")
+            for rule, n in self.rules.most_common(top):
+                rules.add_row(rule, str(n))
+            out.append(rules)
+        return out
+
+
+def _progress(err: Console) -> Progress:
+    return Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                    console=err)
+
+
+def cmd_audit(args, console: Console, err: Console) -> Exit:
+    if args.jobs < 1:
+        raise UsageError([Diagnostic("U100", f"--jobs must be at least 1, not {args.jobs}")])
+    rows = audit(args.inputs, marketplace=args.marketplace, as_of=args.as_of, policy=args.policy, jobs=args.jobs,
+                 limit=args.max_size)
+    tally = Tally()
+    show = not args.no_progress and err.is_terminal
+    try:
+        out = open(args.out, "wb") if args.out else sys.stdout.buffer
+    except OSError as exc:
+        raise UsageError([Diagnostic("U100", f"cannot write {args.out}: {exc.strerror or exc}")]) from None
+    interrupted = False
+    done = 0                               # bytes of complete rows: an interrupted file is cut back to it
+    with _progress(err) if show else _Quiet() as progress:
+        task = progress.add_task("audit", total=count_messages(args.inputs) if show else None, rate="")
+        try:
+            for row in rows:
+                line = (json.dumps(row.to_json(), ensure_ascii=False) + "\n").encode("utf-8")
+                out.write(line)
+                done += len(line)
+                tally.add(row)
+                if show:
+                    elapsed = progress.tasks[0].elapsed or 0
+                    progress.update(task, advance=1, rate=f"{tally.total / elapsed:,.0f} msg/s" if elapsed else "")
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            out.flush()
+            if args.out:
+                if interrupted:
+                    out.truncate(done)
+                out.close()
+    for table in tally.tables(args.top):
+        err.print(table)
+    where = f" to {args.out}" if args.out else ""
+    err.print(f"{tally.total:,} message{'s' if tally.total != 1 else ''} audited{where}"
+              + (" (interrupted: the file holds every row finished so far)" if interrupted else ""))
+    return Exit.INTERRUPTED if interrupted else tally.worst
+
+
+class _Quiet:
+    """Stands in for the progress bar when there is no terminal to draw it on."""
+
+    tasks: list = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def add_task(self, *args, **kwargs) -> int:
+        return 0
+
+    def update(self, *args, **kwargs) -> None:
+        return None

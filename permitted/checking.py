@@ -1,0 +1,187 @@
+"""Checking messages: envelope -> facts -> report, with the policy in force when each was sent.
+
+Stage: the application layer over interpreter.normalise and interpreter.evaluate. Input:
+envelopes (or a message given as text, a file, or a batch of files), a marketplace and a policy
+choice. Output: `Checked` rows — a report and the text its evidence spans point into, or the
+reason the message could not be judged. Errors: `check` raises InputError/PolicyError; the batch
+functions never raise for one message, they turn it into an error row. Nothing here prints.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from dsl import Policy, compile_policy
+from dsl.errors import Diagnostic, InputError, Problem
+from dsl.registry import in_force, resolve
+from dsl.resources import display_path
+from interpreter.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
+from interpreter.evaluate import evaluate
+from interpreter.normalise import normalise
+from interpreter.report import Report
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome for one message: a report, or the diagnostics saying why it could not be judged."""
+    source: str                          # a path, "-", "archive.mbox#3" or "sent.jsonl:12"
+    report: Report | None                # None when the message could not be judged
+    text: str = ""                       # message.text: what evidence start/end offsets point into
+    subject: str | None = None
+    error: tuple[Diagnostic, ...] = ()   # codes I1xx (input) or P700 (no policy for it)
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+    @property
+    def verdict(self) -> str:
+        return self.report.verdict if self.report is not None else "error"
+
+    def to_json(self) -> dict:
+        """One row of `audit` output / one element of `check --format json`: the report plus its source."""
+        if self.report is None:
+            return {"source": self.source, "verdict": "error", "errors": [d.to_json() for d in self.error]}
+        return {"source": self.source, **self.report.to_json()}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """How a message's policy is chosen: a fixed policy (file or id), else the marketplace's version
+    in force on `as_of`, else on the day the message was sent, else today. `marketplace` is used
+    for messages that do not name their own."""
+    marketplace: str | None = None
+    as_of: _dt.date | None = None
+    policy: str | None = None
+
+
+class Judge:
+    """Judges envelopes under one Choice; compiles each policy version once."""
+
+    def __init__(self, choice: Choice):
+        self.choice = choice
+        self.default_market = choice.marketplace.upper() if choice.marketplace else None
+        self.fixed: Policy | None = None
+        if choice.policy is not None:
+            path = resolve(choice.policy, choice.as_of)
+            self.fixed = compile_policy(path, display_path(path))
+        self._by_day: dict[tuple[str, _dt.date], Policy] = {}
+
+    def policy_for(self, envelope: Mapping, source: str) -> tuple[Policy, str | None]:
+        market = envelope.get("marketplace") or self.default_market
+        if self.fixed is not None:
+            return self.fixed, market or (self.fixed.marketplace if self.fixed.marketplace != "base" else None)
+        if not market:
+            raise InputError([Diagnostic("I100", f"{source}: the message does not say which marketplace it is for",
+                                         help="give --marketplace US|UK|SA, or `marketplace:` in the envelope")])
+        day = self.choice.as_of or sent_on(envelope) or _dt.date.today()
+        key = (market.upper(), day)
+        policy = self._by_day.get(key)
+        if policy is None:
+            path = in_force(market, day).path
+            policy = self._by_day[key] = compile_policy(path, display_path(path))
+        return policy, market
+
+    def judge(self, envelope: Mapping, source: str) -> Checked:
+        """A Checked row; raises Problem when the message cannot be judged."""
+        policy, market = self.policy_for(envelope, source)
+        facts = normalise(envelope, market, source=source, policy=policy)
+        message = facts.data["message"]
+        return Checked(source, evaluate(policy, facts), message["text"], message.get("subject"))
+
+    def row(self, source: str, envelope: Mapping | InputError) -> Checked:
+        """A Checked row for anything a reader produced: a report, or an error row with the reason."""
+        try:
+            if isinstance(envelope, InputError):
+                raise envelope
+            return self.judge(envelope, source)
+        except Problem as problem:
+            return Checked(source, None, error=problem.diagnostics)
+
+
+def sent_on(envelope: Mapping) -> _dt.date | None:
+    """The day a message was sent (the envelope's `sent_at`, a date or an ISO timestamp)."""
+    sent = envelope.get("sent_at")
+    if not isinstance(sent, str):
+        return None
+    try:
+        return _dt.date.fromisoformat(sent[:10])
+    except ValueError:
+        return None
+
+
+def check(message: str | Path | Mapping, marketplace: str | None = None, *, as_of: _dt.date | None = None,
+          policy: str | None = None, template: bool = False, **fields) -> Report:
+    """Judge one message and return its Report.
+
+    `message` is the plain text of the message, a Path to a message file (any form `permitted
+    check` reads), or an envelope mapping (policies/message.schema.json). `fields` are envelope
+    fields used where the message does not say (e.g. `order={"id": ..., "completed_at": ...}`,
+    `sent_at=`, `reason=`, `channel=`). `template=True` checks a template: placeholders count as
+    filled in. Raises InputError for a message that cannot be read, PolicyError when no policy
+    applies.
+    """
+    if template:
+        fields["template"] = True
+    if isinstance(message, Path):
+        envelope = read_message(message, fields)
+        source = str(message)
+    else:
+        given = {"body": message} if isinstance(message, str) else dict(message)
+        envelope = check_envelope({**fields, **given}, "<message>")
+        source = "<message>"
+    checked = Judge(Choice(marketplace, as_of, policy)).judge(envelope, source)
+    assert checked.report is not None
+    return checked.report
+
+
+# ---- batches ---------------------------------------------------------------------------------
+
+MESSAGE_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".eml", ".msg", ".json", ".yaml", ".yml",
+                              ".jsonl", ".mbox"})
+
+
+def input_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
+    """The files of the inputs, folders walked in name order (hidden files and folders left out).
+
+    In a folder, only files with a message suffix are messages; a file named on its own is always
+    read, whatever its name, so nothing given explicitly is skipped."""
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                parts = found.relative_to(path).parts
+                if found.is_file() and not any(p.startswith(".") for p in parts) \
+                        and found.suffix.lower() in MESSAGE_SUFFIXES:
+                    yield found
+        else:
+            yield path
+
+
+def envelopes(inputs: Iterable[str | Path], fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
+              api_operation: str | None = None) -> Iterator[tuple[str, dict | InputError]]:
+    """(source, envelope or InputError) for every message of every input, lazily."""
+    for path in input_files(inputs):
+        yield from iter_envelopes(path, fields, limit=limit, api_operation=api_operation)
+
+
+def count_messages(inputs: Iterable[str | Path]) -> int:
+    """How many rows a batch will give, counted cheaply (for a progress bar's total): JSONL lines
+    that are not blank, mbox `From ` separators, one per other file."""
+    total = 0
+    for path in input_files(inputs):
+        suffix = path.suffix.lower()
+        if suffix not in (".jsonl", ".mbox"):
+            total += 1
+            continue
+        try:
+            with path.open("rb") as lines:
+                if suffix == ".jsonl":
+                    total += sum(1 for line in lines if line.strip())
+                else:
+                    total += sum(1 for line in lines if line.startswith(b"From "))
+        except OSError:
+            total += 1                  # it becomes one error row
+    return total
