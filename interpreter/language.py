@@ -33,6 +33,7 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections import Counter
 from typing import Iterable
 
 # --- language --------------------------------------------------------------------------------
@@ -78,16 +79,24 @@ def _identifier():
     return identifier
 
 
+@functools.lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
 
 
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 def _dominant_script(text: str) -> str | None:
-    counts: dict[str, int] = {}
-    for ch in text:
+    # ASCII letters are all Latin: counted by a regex, only the other characters are named, once each.
+    counts: Counter[str] = Counter()
+    latin = len(_ASCII_LETTER.findall(text))
+    if latin:
+        counts["LATIN"] = latin
+    for ch, n in Counter(_NON_ASCII.findall(text)).items():
         if ch.isalpha():
-            script = _script(ch)
-            counts[script] = counts.get(script, 0) + 1
+            counts[_script(ch)] += n
     # ties go to the alphabetically first script, so the answer never depends on dict order
     return min(counts, key=lambda s: (-counts[s], s)) if counts else None
 

@@ -53,19 +53,40 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(_WORD.findall(folded(text)))
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _collapse_spaces(text: str) -> tuple[str, tuple[int, ...]]:
+    """Runs of white space as one space, lower case, with the original offset of each character;
+    for text whose other characters keep their length when folded."""
+    index: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(text):
+        index.extend(range(pos, m.start()))
+        index.append(m.start())
+        pos = m.end()
+    index.extend(range(pos, len(text)))
+    return _SPACES.sub(" ", text).lower(), tuple(index)
+
+
 @lru_cache(maxsize=128)
 def fold(text: str) -> tuple[str, tuple[int, ...]]:
     """The folded text and, for each of its characters, the offset of the original character."""
     if text.isascii():
-        # Only runs of white space change length: map around them in C-speed slices.
-        index: list[int] = []
-        pos = 0
-        for m in _SPACES.finditer(text):
-            index.extend(range(pos, m.start()))
-            index.append(m.start())
-            pos = m.end()
-        index.extend(range(pos, len(text)))
-        return folded(text), tuple(index)
+        return _collapse_spaces(text)
+    # Most non-ASCII characters fold to one character (é -> e, emoji, Arabic letters): then the
+    # text is folded by one translate() and offsets only move around runs of white space. Only
+    # text with characters that vanish or grow (diacritics, ligatures) takes the per-character walk.
+    table = {ord(ch): _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
+    if all(len(f) == 1 for f in table.values()):
+        out, index = _collapse_spaces(text.translate(table))
+        if len(out) == len(index):                    # lower() kept every length (it nearly always does)
+            return out, index
+    return fold_each(text)
+
+
+def fold_each(text: str) -> tuple[str, tuple[int, ...]]:
+    """fold(), one character at a time: right for any text, and the reference for the fast paths."""
     out: list[str] = []
     index: list[int] = []
     previous_space = False

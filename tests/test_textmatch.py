@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from interpreter.textmatch import phrase_matcher
+from interpreter.textmatch import fold, fold_each, phrase_matcher
 
 CASES = [
     # text, phrases, expected matched texts
@@ -48,3 +49,14 @@ def test_a_list_whose_words_are_absent_finds_nothing_without_scanning():
     find = phrase_matcher(("leave a review", "5-star"))
     assert find("Thanks for your order, it ships today.") == []
     assert [h["text"] for h in find("Please LEAVE a  review, 5-Star!")] == ["LEAVE a  review", "5-Star"]
+
+
+# Letters of several scripts, accents and Arabic diacritics, emoji, odd white space, ligatures.
+_ALPHABET = st.sampled_from(list("aZ é\u00e9E\u0301ßİﬁ \t\n\u00a0\u3000\u2019\u2014أإةى\u064e\u0640\u200bمرحبا😀👍🏽x1-.,"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=40).map("".join))
+def test_fast_fold_equals_the_character_walk(text):
+    fold.cache_clear()
+    assert fold(text) == fold_each(text)
