@@ -24,6 +24,7 @@ from .extends import Merged, Sourced, merge_extends
 from .loader import LoadedFile, load_file
 from .model import Example, Hint, Policy, Rule
 from .parser import parse
+from .resources import display_path
 from .shape import check_shape, shape_problems
 from .simplify import simplify
 from .spans import Span
@@ -261,7 +262,7 @@ def compile_file(path: str | Path, display: str | None = None) -> Policy:
     return b.policy
 
 
-_CACHE: dict[Path, tuple[tuple, Policy]] = {}
+_CACHE: dict[tuple[Path, str], tuple[tuple, Policy]] = {}
 
 
 def _stamps(files) -> tuple:
@@ -276,8 +277,10 @@ def _stamps(files) -> tuple:
 
 
 def compile_policy(path: str | Path, display: str | None = None) -> Policy:
-    """Compile a policy file, reusing the last result while none of its files changed."""
-    key = Path(path).resolve()
+    """Compile a policy file, reusing the last result while none of its files changed. Reports
+    name the file as `display` (default: as the user would write it from the working directory)."""
+    display = display or display_path(Path(path))
+    key = (Path(path).resolve(), display)      # the name is part of the result: reports show it
     hit = _CACHE.get(key)
     if hit is not None:
         stamps, policy = hit

@@ -88,7 +88,9 @@ def policy_files(paths: list[str] | None = None) -> list[Path]:
     out: list[Path] = []
     for root in roots:
         if root.is_dir():
-            out.extend(sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+            # policies/clauses/ holds the guideline clause lists (permitted coverage), not policies.
+            out.extend(sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
+                              and "clauses" not in p.relative_to(root).parts[:-1]))
         else:
             out.append(root)
     return out

@@ -110,7 +110,9 @@ def cmd_check(args, console: Console, err: Console) -> Exit:
         from .reportview import report_view
         target = console if args.out is None else Console(file=open(args.out, "w", encoding="utf-8"), width=100,
                                                           color_system=None)
-        for row in rows:
+        for i, row in enumerate(rows):
+            if i:
+                target.print()
             target.print(report_view(row))
         if args.out is not None:
             target.file.close()

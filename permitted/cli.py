@@ -26,7 +26,7 @@ from dsl.schema import load_schema
 
 from interpreter.normalise import normalise
 
-from . import checkcli, messages, render
+from . import checkcli, coverage, messages, render
 from .examples import run_examples
 from .exitcodes import Exit
 
@@ -43,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
                                 "the marketplace's communication guidelines, written as rules-as-data.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     checkcli.add_parsers(sub)
+    coverage.add_parser(sub)
 
     lint = sub.add_parser("lint", help="compile policy files and report every error")
     lint.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
@@ -144,7 +145,7 @@ def _test_targets(refs: list[str]) -> list[Path]:
 def cmd_test(args, console: Console, err: Console) -> Exit:
     results = []
     for path in _test_targets(args.policies):
-        policy = compile_policy(path, display_path(path))
+        policy = compile_policy(path)
         results.extend(run_examples(policy, args.selector))
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
@@ -205,7 +206,7 @@ def cmd_explain(args, console: Console, err: Console) -> Exit:
     schema = load_schema()
     found, known = [], set()
     for path in _policies_for(args):
-        policy = compile_policy(path, display_path(path))
+        policy = compile_policy(path)
         known.update(r.id for r in policy.rules)
         rule = policy.rule(args.rule)
         if rule is not None:
@@ -266,5 +267,5 @@ def cmd_facts_of(args, console: Console, err: Console) -> Exit:
     return worst
 
 
-COMMANDS = {"check": checkcli.cmd_check, "audit": checkcli.cmd_audit, "facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
+COMMANDS = {"check": checkcli.cmd_check, "audit": checkcli.cmd_audit, "coverage": coverage.run, "facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
             "policies": cmd_policies}
