@@ -107,13 +107,16 @@ def cmd_check(args, console: Console, err: Console) -> Exit:
         from .htmlreport import html_page
         _write(html_page(rows), args.out, console)
     else:
-        from .reportview import report_view
+        from .reportview import report_view, summary_view
         target = console if args.out is None else Console(file=open(args.out, "w", encoding="utf-8"), width=100,
                                                           color_system=None)
         for i, row in enumerate(rows):
             if i:
                 target.print()
             target.print(report_view(row))
+        if len(rows) > 1:
+            target.print()
+            target.print(summary_view(rows))
         if args.out is not None:
             target.file.close()
     return _worst(_exit_of(r) for r in rows)

@@ -16,7 +16,6 @@ from typing import Iterable, Iterator, Mapping
 from dsl import Policy, compile_policy
 from dsl.errors import Diagnostic, InputError, Problem
 from dsl.registry import in_force, resolve
-from dsl.resources import display_path
 from interpreter.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
 from interpreter.evaluate import evaluate
 from interpreter.normalise import normalise
@@ -66,7 +65,7 @@ class Judge:
         self.fixed: Policy | None = None
         if choice.policy is not None:
             path = resolve(choice.policy, choice.as_of)
-            self.fixed = compile_policy(path, display_path(path))
+            self.fixed = compile_policy(path)
         self._by_day: dict[tuple[str, _dt.date], Policy] = {}
 
     def policy_for(self, envelope: Mapping, source: str) -> tuple[Policy, str | None]:
@@ -81,7 +80,7 @@ class Judge:
         policy = self._by_day.get(key)
         if policy is None:
             path = in_force(market, day).path
-            policy = self._by_day[key] = compile_policy(path, display_path(path))
+            policy = self._by_day[key] = compile_policy(path)
         return policy, market
 
     def judge(self, envelope: Mapping, source: str) -> Checked:
