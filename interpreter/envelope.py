@@ -3,7 +3,8 @@
 Stage: first step of normalisation. Input: a file path (or bytes) and the envelope fields given
 separately (CLI flags, API arguments). Output: a validated envelope mapping. Forms: a JSON or
 YAML envelope; a bare `.txt` (the body) or `.html`/`.htm` (the HTML); an `.eml` e-mail; the JSON
-body of an SP-API Messaging request with its operation name. Batches: an mbox (`.mbox`) and a
+body of an SP-API Messaging request with its operation name (given, or in the file name:
+`x.sendInvoice.json`). Batches: an mbox (`.mbox`) and a
 JSONL file of envelopes give one envelope or one error per message (`iter_envelopes`).
 Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file that cannot be
 read or decoded, or is over the size limit).
@@ -20,7 +21,7 @@ from dsl.errors import Diagnostic, InputError
 from dsl.schema import as_json_data, message_problems
 
 from .mail import email_envelope, mbox_messages
-from .spapi import api_envelope
+from .spapi import OPERATIONS, api_envelope
 
 DEFAULT_LIMIT = 1_000_000          # bytes; a message larger than this is refused, not truncated
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -77,7 +78,17 @@ def read_message(path: str | Path, fields: Mapping | None = None, *, limit: int 
             data = path.read_bytes()
         except OSError as exc:
             raise _fail("I101", source, f"cannot read: {exc.strerror or exc}") from None
-    return envelope_of(data, path.suffix.lower(), source, fields, limit=limit, api_operation=api_operation)
+    return envelope_of(data, path.suffix.lower(), source, fields, limit=limit,
+                       api_operation=api_operation or operation_named(path))
+
+
+def operation_named(path: Path) -> str | None:
+    """The SP-API operation a file's name declares: `engraving.confirmCustomizationDetails.json`
+    holds the body of a confirmCustomizationDetails request (so archives of them need no flag)."""
+    if path.suffix.lower() != ".json" or len(path.suffixes) < 2:
+        return None
+    name = path.suffixes[-2][1:]
+    return name if name in OPERATIONS else None
 
 
 def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = None, *,

@@ -53,6 +53,8 @@ def add_parsers(sub) -> None:
     check.add_argument("--format", "-f", choices=FORMATS, default="text",
                        help="text (default), json (the stable report contract), sarif (SARIF 2.1.0), html (a standalone page)")
     check.add_argument("--out", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--exit-zero", action="store_true",
+                       help="exit 0 when every message was judged, whatever the verdicts (for showing reports)")
     _choice_options(check)
     messages.add_envelope_options(check)
 
@@ -119,7 +121,8 @@ def cmd_check(args, console: Console, err: Console) -> Exit:
             target.print(summary_view(rows))
         if args.out is not None:
             target.file.close()
-    return _worst(_exit_of(r) for r in rows)
+    worst = _worst(_exit_of(r) for r in rows)
+    return Exit.ALLOWED if args.exit_zero and worst != Exit.INVALID_INPUT else worst
 
 
 # ---- audit -----------------------------------------------------------------------------------

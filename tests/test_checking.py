@@ -186,3 +186,12 @@ def test_audit_interrupted_leaves_a_valid_file(tmp_path):
     assert 0 < len(rows) < 20_000
     assert [r["source"] for r in rows] == [f"{archive}:{i}" for i in range(1, len(rows) + 1)]
     assert b"interrupted" in err
+
+
+def test_exit_zero_still_fails_on_unreadable_messages(cli, tmp_path):
+    blocked = tmp_path / "b.txt"
+    blocked.write_text("Hello :)")
+    assert cli("check", str(blocked), "-m", "UK", "--exit-zero")[0] == 0
+    broken = tmp_path / "x.json"
+    broken.write_text("{")
+    assert cli("check", str(blocked), str(broken), "-m", "UK", "--exit-zero")[0] == 3

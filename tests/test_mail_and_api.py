@@ -111,3 +111,20 @@ def test_sp_api_mistakes_are_named(tmp_path, operation, body, message):
         read_message(path, {}, api_operation=operation)
     d = info.value.diagnostics[0]
     assert message in d.message or message in (d.help or "")
+
+
+@pytest.mark.parametrize("name, operation", [
+    ("engraving.confirmCustomizationDetails.json", "confirmCustomizationDetails"),
+    ("march.sendInvoice.json", "sendInvoice"),
+    ("v1.2.json", None),                       # a dotted name that is no operation: a JSON envelope
+    ("notes.sendInvoice.txt", None),
+])
+def test_sp_api_operation_named_by_the_file(tmp_path, name, operation):
+    body = {"text": "Hello, the proof for order 123-1234567-1234567 is attached."} if operation != "sendInvoice" \
+        else {"attachments": [{"uploadDestinationId": "u1", "fileName": "invoice.pdf"}]}
+    path = tmp_path / name
+    path.write_text(json.dumps(body) if name.endswith(".json") and operation else
+                    json.dumps({"body": "Hello."}) if name.endswith(".json") else "Hello.")
+    envelope = read_message(path)
+    assert envelope.get("api_message_type") == operation
+    assert envelope.get("channel") == ("api" if operation else None)
