@@ -26,7 +26,7 @@ from dsl.schema import load_schema
 
 from interpreter.normalise import normalise
 
-from . import checkcli, coverage, messages, render
+from . import checkcli, coverage, diffing, messages, render
 from .examples import run_examples
 from .exitcodes import Exit
 
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
     checkcli.add_parsers(sub)
     coverage.add_parser(sub)
+    diffing.add_parser(sub)
 
     lint = sub.add_parser("lint", help="compile policy files and report every error")
     lint.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
@@ -267,5 +268,5 @@ def cmd_facts_of(args, console: Console, err: Console) -> Exit:
     return worst
 
 
-COMMANDS = {"check": checkcli.cmd_check, "audit": checkcli.cmd_audit, "coverage": coverage.run, "facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
+COMMANDS = {"check": checkcli.cmd_check, "audit": checkcli.cmd_audit, "coverage": coverage.run, "diff": diffing.run, "facts-of": cmd_facts_of, "lint": cmd_lint, "test": cmd_test, "fmt": cmd_fmt, "explain": cmd_explain, "facts": cmd_facts,
             "policies": cmd_policies}
