@@ -18,13 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, \
     TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from dsl.errors import Diagnostic, UsageError
+from dsl.resources import display_path
 from interpreter.envelope import DEFAULT_LIMIT
 
 from . import __version__, messages, render
 from .batch import audit, default_jobs
 from .checking import Checked, Choice, Judge, count_messages
+from .expectations import Outcome, load_expectations
 from .exitcodes import Exit, VERDICT_EXIT
 
 FORMATS = ("text", "json", "sarif", "html")
@@ -45,18 +48,26 @@ def _choice_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--policy", metavar="FILE|ID", help="one policy for every message: a file or an id such as us@2018-10-12")
 
 
+def _check_arguments(p: argparse.ArgumentParser) -> None:
+    """The message arguments of `check`; entries of an expectations file are parsed with them too."""
+    p.add_argument("messages", nargs="*", metavar="MESSAGE",
+                   help="a .txt, .html, .eml, .json or .yaml message, a folder, an .mbox or .jsonl of many; - for standard input")
+    _choice_options(p)
+    messages.add_envelope_options(p)
+
+
 def add_parsers(sub) -> None:
     check = sub.add_parser("check", help="judge messages: verdict, broken rules, highlighted text, how to fix",
                            description="Judge each MESSAGE by its marketplace's policy in force when it was sent.")
-    check.add_argument("messages", nargs="+", metavar="MESSAGE",
-                       help="a .txt, .html, .eml, .json or .yaml message, a folder, an .mbox or .jsonl of many; - for standard input")
+    _check_arguments(check)
     check.add_argument("--format", "-f", choices=FORMATS, default="text",
                        help="text (default), json (the stable report contract), sarif (SARIF 2.1.0), html (a standalone page)")
     check.add_argument("--out", "-o", metavar="FILE", help="write the report to FILE instead of standard output")
     check.add_argument("--exit-zero", action="store_true",
                        help="exit 0 when every message was judged, whatever the verdicts (for showing reports)")
-    _choice_options(check)
-    messages.add_envelope_options(check)
+    check.add_argument("--expect", metavar="FILE",
+                       help="check the messages an expectations file lists (each with its flags) and compare "
+                            "their verdicts and rules with the expected ones; exit 1 on a difference")
 
     aud = sub.add_parser("audit", help="re-check an archive: one JSONL result row per message, on all cores",
                          description="Judge every message of the inputs and write one result row per message.")
@@ -85,6 +96,34 @@ def _rows(args) -> list[Checked]:
     return [judge.row(source, envelope) for name in args.messages for source, envelope in messages.read(name, args)]
 
 
+class _EntryParser(argparse.ArgumentParser):
+    def error(self, message: str):
+        raise UsageError([Diagnostic("U100", f"flags of an expectations entry: {message}")])
+
+
+def _expected_rows(args) -> list[Outcome]:
+    parser = _EntryParser(prog="permitted check", add_help=False)
+    _check_arguments(parser)
+    outcomes = []
+    for entry in load_expectations(args.expect):
+        entry_args = parser.parse_args([display_path(entry.file), *entry.flags])
+        rows = _rows(entry_args)
+        if len(rows) != 1:
+            raise UsageError([Diagnostic("U100", f"{args.expect}: {entry.file} holds {len(rows)} messages; "
+                                                 "an expectations entry names one message")])
+        outcomes.append(Outcome(entry, rows[0]))
+    return outcomes
+
+
+def _expectations_table(outcomes: list[Outcome]) -> Table:
+    styles = {"match": "green", "differs": "bold red", "known gap": "yellow", "gap closed": "bold cyan"}
+    table = Table("message", "expected", "judged", "rules missing", "rules not expected", "", title="expectations")
+    for o in outcomes:
+        table.add_row(o.row.source, o.expectation.verdict, o.row.verdict, ", ".join(sorted(o.missing)),
+                      ", ".join(sorted(o.unexpected)), Text(o.status, style=styles[o.status]))
+    return table
+
+
 def _write(text: str, out: str | None, console: Console) -> None:
     if out is None:
         console.print(text, end="" if text.endswith("\n") else "\n", markup=False, highlight=False, soft_wrap=True)
@@ -98,9 +137,18 @@ def _write(text: str, out: str | None, console: Console) -> None:
 def cmd_check(args, console: Console, err: Console) -> Exit:
     if args.messages.count("-") > 1:
         raise UsageError([Diagnostic("U100", "standard input (`-`) can be read only once")])
-    rows = _rows(args)
+    if bool(args.messages) == bool(args.expect):
+        raise UsageError([Diagnostic("U100", "give the messages to check, or --expect FILE, not both"
+                                     if args.messages else "no messages to check",
+                                     help="permitted check MESSAGE… --marketplace UK, or permitted check --expect examples/expected.yaml")])
+    outcomes = _expected_rows(args) if args.expect else None
+    rows = [o.row for o in outcomes] if outcomes is not None else _rows(args)
     if args.format == "json":
-        data = rows[0].to_json() if len(rows) == 1 else [r.to_json() for r in rows]
+        data = rows[0].to_json() if len(rows) == 1 and outcomes is None else [r.to_json() for r in rows]
+        if outcomes is not None:
+            for item, o in zip(data, outcomes):
+                item["expected"] = {"verdict": o.expectation.verdict, "rules": sorted(o.expectation.rules),
+                                    "status": o.status}
         _write(json.dumps(data, ensure_ascii=False, indent=2), args.out, console)
     elif args.format == "sarif":
         from .sarif import sarif_log
@@ -119,8 +167,15 @@ def cmd_check(args, console: Console, err: Console) -> Exit:
         if len(rows) > 1:
             target.print()
             target.print(summary_view(rows))
+        if outcomes is not None:
+            target.print()
+            target.print(_expectations_table(outcomes))
+            counts = Counter(o.status for o in outcomes)
+            target.print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
         if args.out is not None:
             target.file.close()
+    if outcomes is not None:
+        return Exit.ALLOWED if all(o.ok for o in outcomes) else Exit.BLOCKED
     worst = _worst(_exit_of(r) for r in rows)
     return Exit.ALLOWED if args.exit_zero and worst != Exit.INVALID_INPUT else worst
 

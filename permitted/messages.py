@@ -30,6 +30,7 @@ def add_envelope_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--subject", metavar="TEXT")
     g.add_argument("--sent", metavar="DATE", help="when the message is sent (YYYY-MM-DD)")
     g.add_argument("--order-id", metavar="ID")
+    g.add_argument("--status", metavar="STATUS", help="the order's status when the message is sent, e.g. unshipped, delivered")
     g.add_argument("--purchased", metavar="DATE")
     g.add_argument("--completed", metavar="DATE")
     g.add_argument("--delivered", metavar="DATE")
@@ -53,7 +54,7 @@ def envelope_fields(args: argparse.Namespace) -> dict:
         fields["direction"] = "reply"
     if getattr(args, "template", False):
         fields["template"] = True
-    order = {key: getattr(args, flag) for flag, key in (("order_id", "id"), ("purchased", "purchased_at"),
+    order = {key: getattr(args, flag) for flag, key in (("order_id", "id"), ("status", "status"), ("purchased", "purchased_at"),
                                                       ("completed", "completed_at"), ("delivered", "delivered_at"),
                                                       ("buyer_language", "buyer_language"))
              if getattr(args, flag, None) is not None}
