@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 import corpus                                        # noqa: E402  (the evaluation benchmark's generator)
-from evaluation import _cpu_model, _source_state     # noqa: E402
+from machine import cpu_model, source_state          # noqa: E402
 
 SEED = 20210305
 
@@ -133,8 +133,8 @@ def main(argv=None) -> int:
     summary = {"speedup_2_jobs": round(one["seconds"] / two["seconds"], 2),
                "parent_memory_ratio_big_vs_small": round(two["parent_peak_mib"] / few["parent_peak_mib"], 2),
                "worker_memory_ratio_big_vs_small": round(two["worker_peak_mib"] / few["worker_peak_mib"], 2)}
-    meta = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "cpu": _cpu_model(),
-            "cores": os.cpu_count(), "code": _source_state()}
+    meta = {"date": dt.date.today().isoformat(), "python": sys.version.split()[0], "cpu": cpu_model(),
+            "cores": os.cpu_count(), "code": source_state()}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "audit.json").write_text(json.dumps({"meta": meta, "corpus": shape, "runs": runs, "summary": summary},
                                                     indent=2) + "\n")

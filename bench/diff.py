@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import platform
 import sys
 import time
@@ -24,8 +23,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 import z3                                                        # noqa: E402
+from machine import pin_to_one_core                               # noqa: E402
 
 from dsl.compiler import compile_file                           # noqa: E402
 from dsl.diff import diff_policies                              # noqa: E402
@@ -67,8 +68,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})     # one core, like the other benches
+    pin_to_one_core()
     results, skipped = {}, []
     for old_ref, new_ref in PAIRS:
         label = f"{old_ref} → {new_ref}"

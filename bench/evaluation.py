@@ -24,7 +24,6 @@ import cProfile
 import datetime as dt
 import gc
 import json
-import os
 import platform
 import pstats
 import subprocess
@@ -40,6 +39,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))          # bench/ modules (corpus, engines) by plain name
 
 import corpus                                                        # noqa: E402
+from machine import cpu_model, pin_to_one_core, source_state        # noqa: E402
 from dsl import compile_file, tree                                   # noqa: E402
 from dsl.registry import policy_files                                # noqa: E402
 from engines import Engine, baseline, cedar_peer, cel_peer, ours, rule_engine_peer, zen_peer   # noqa: E402
@@ -82,15 +82,6 @@ class Timing:
 
 def uses_mentions(rule) -> bool:
     return any(isinstance(n, tree.Call) and n.op == "mentions" for n in tree.walk(rule.condition))
-
-
-def pin_to_one_core() -> str:
-    """Keep the process (and any native threads a peer starts) on one CPU, so 'one core' is literal."""
-    if not hasattr(os, "sched_setaffinity"):
-        return "not pinned (no sched_setaffinity on this platform)"
-    cpu = min(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cpu})
-    return f"pinned to CPU {cpu}"
 
 
 def one_pass(run, inputs) -> float:
@@ -333,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"unknown engines: {', '.join(sorted(unknown))}")
 
     pinning = pin_to_one_core()
-    source = _source_state()            # before anything runs: the code this process imports
+    source = source_state()            # before anything runs: the code this process imports
     policy = compile_file(POLICY)
     print(f"{POLICY.relative_to(ROOT)}: {len(policy.rules)} rules; {pinning}", flush=True)
 
@@ -422,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
                              Path(__file__).relative_to(ROOT).as_posix(), *sys.argv[1:]]),
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "python": platform.python_version(), "platform": platform.platform(terse=True),
-        "cpu": _cpu_model(), "pinning": pinning, "records": len(facts), "seed": args.seed, "runs": args.runs,
+        "cpu": cpu_model(), "pinning": pinning, "records": len(facts), "seed": args.seed, "runs": args.runs,
         "policy_rules": len(policy.rules), "mean_text_chars": round(sum(texts) / len(texts)),
         "clean_share": sum(1 for e in expected if not e) / len(expected), "permitted": version("permitted"),
         "source": source,
@@ -435,29 +426,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: engines disagree with ours: {', '.join(failed)}", file=sys.stderr)
         return 1
     return 0
-
-
-def _source_state() -> str:
-    """The commit measured, and whether the engine's code had uncommitted changes (results follow the code)."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dsl", "interpreter", "grammar.lark"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    changed = sorted({line[3:].split("/")[0] for line in dirty.splitlines() if line.strip()})
-    return commit + (" with uncommitted changes in " + ", ".join(changed) if changed else "")
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import gc
 import json
-import os
 import platform
 import random
 import sys
@@ -27,8 +26,10 @@ from bs4 import BeautifulSoup
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
 
 from interpreter.facts import build_facts                        # noqa: E402
+from machine import pin_to_one_core                               # noqa: E402
 from interpreter.htmlfacts import read_html                      # noqa: E402
 from interpreter.language import detect_language, spelling       # noqa: E402
 from dsl.compiler import compile_text                             # noqa: E402
@@ -107,8 +108,7 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--out", type=Path, default=HERE / "results")
     args = ap.parse_args(argv)
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})     # one core, like the evaluation bench
+    pin_to_one_core()
     rng = random.Random(SEED)
     results = {}
     for label, size in SIZES.items():

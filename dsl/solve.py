@@ -350,7 +350,7 @@ class Encoder:
         return d, {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
     def _equal(self, a, b) -> z3.BoolRef:
-        (ka, xa, na, env), (kb, xb, nb, _) = a, b
+        (ka, xa, na, env), (kb, xb, _, _) = a, b
         if ka == "const" and kb == "const":
             return z3.BoolVal(xa == xb)
         if ka == "const":

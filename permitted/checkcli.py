@@ -24,7 +24,7 @@ from dsl.errors import Diagnostic, UsageError
 from dsl.resources import display_path
 from interpreter.envelope import DEFAULT_LIMIT
 
-from . import __version__, messages, render
+from . import __version__, messages
 from .batch import audit, default_jobs
 from .checking import Checked, Choice, Judge, count_messages
 from .expectations import Outcome, load_expectations
