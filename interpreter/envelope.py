@@ -104,7 +104,7 @@ def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = 
             body = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _fail("I101", source, f"an SP-API request body must be JSON: {exc}") from None
-        return check_envelope({**fields, **api_envelope(api_operation, body, source)}, source)
+        return check_envelope({**fields, **api_envelope(api_operation, body, source, fields)}, source)
     if suffix not in ENVELOPE_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES and text.lstrip()[:1] == "{":
         suffix = ".json"          # standard input or an unnamed file holding a JSON envelope
     if suffix in ENVELOPE_SUFFIXES:

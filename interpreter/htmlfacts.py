@@ -194,14 +194,16 @@ def _data_bytes(src: str) -> tuple[str, bytes]:
         return head, b""
 
 
-def is_animated(src: str) -> bool:
+def is_animated(src: str, presume_gif: bool = True) -> bool:
+    """Whether an image is animated: counted for a data: GIF; presumed from a .gif address only
+    when `presume_gif` (a tracking pixel is not shown, so nothing about it is a banner)."""
     if src[:5].lower() == "data:":
         head, data = _data_bytes(src)
         return "image/gif" in head and gif_frames(data) > 1
     # A remote (or cid:) GIF cannot be fetched here to count its frames. GIFs in seller messages
     # are mostly animated banners, and a still image has no reason to be a GIF, so a .gif address
     # is taken as animated; a policy's hint can say that a PNG or JPEG avoids the question.
-    return re.split(r"[?#]", src, maxsplit=1)[0].lower().endswith(".gif")
+    return presume_gif and re.split(r"[?#]", src, maxsplit=1)[0].lower().endswith(".gif")
 
 
 def _is_logo(src: str, alt: str | None, attrs: dict) -> bool:
@@ -226,8 +228,9 @@ def image_record(src: str, alt: str | None, attrs: dict, declarations: dict, sho
     width, height = box_px(attrs, declarations, "width"), box_px(attrs, declarations, "height")
     tiny = (width is not None and height is not None and width <= 1 and height <= 1) or width == 0 or height == 0
     host, amazon = _link_target(anchor)
-    record = {"src": src, "scheme": image_scheme(src), "animated": is_animated(src),
-              "tracking_pixel": tiny or not shown, "links_outside_amazon": bool(host) and not amazon,
+    pixel = tiny or not shown
+    record = {"src": src, "scheme": image_scheme(src), "animated": is_animated(src, presume_gif=not pixel),
+              "tracking_pixel": pixel, "links_outside_amazon": bool(host) and not amazon,
               "is_logo": _is_logo(src, alt, attrs), "start": at, "end": at}
     if alt is not None:
         record["alt"] = alt

@@ -225,6 +225,10 @@ IMAGES = [
     (f'<img src="{data_gif(2)}" alt="spinner">', {"scheme": "data", "animated": True}),
     (f'<img src="{data_gif(1)}" alt="still">', {"scheme": "data", "animated": False}),
     ('<img src="https://a.example/banner.GIF?v=2">', {"animated": True}),        # remote: assumed animated
+    ('<img src="https://t.example/open.gif" width="1" height="1" alt="">',          # a pixel: not assumed
+     {"tracking_pixel": True, "animated": False}),
+    ('<img src="https://t.example/open.gif" style="display:none">', {"tracking_pixel": True, "animated": False}),
+    (f'<img src="{data_gif(2)}" width="1" height="1">', {"tracking_pixel": True, "animated": True}),   # counted
     ('<img src="data:image/png;base64,iVBORw0KGgo=">', {"animated": False}),
     ('<img src="cid:part1.logo@mail">', {"scheme": "cid", "is_logo": True}),
     ('<img src="//cdn.example/x.png">', {"scheme": "other"}),

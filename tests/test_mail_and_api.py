@@ -9,6 +9,7 @@ import pytest
 from dsl.errors import InputError
 from interpreter.envelope import iter_envelopes, read_message
 from interpreter.normalise import normalise
+from interpreter.spapi import api_envelope
 
 
 def email_bytes(*, html=None, text="Hello", charset="utf-8", attachment=None, subject="Your order",
@@ -128,3 +129,24 @@ def test_sp_api_operation_named_by_the_file(tmp_path, name, operation):
     envelope = read_message(path)
     assert envelope.get("api_message_type") == operation
     assert envelope.get("channel") == ("api" if operation else None)
+
+
+@pytest.mark.parametrize("operation, body, reason", [
+    ("confirmCustomizationDetails", {"text": "Is the spelling 'Anna' right?"}, "custom_design"),
+    ("sendInvoice", {"attachments": [{"uploadDestinationId": "u1", "fileName": "invoice.pdf"}]}, "invoice"),
+    ("createUnexpectedProblem", {"text": "The courier lost the parcel."}, "order_fulfillment_issue"),
+    ("createConfirmServiceDetails", {"text": "The fitter comes on Monday."}, "home_services"),
+    ("createConfirmOrderDetails", {"text": "Which colour did you mean?"}, "complete_order_info"),
+    ("createConfirmDeliveryDetails", {"text": "Which day suits you?"}, "complete_order_info"),
+    ("createWarranty", {"attachments": [{"uploadDestinationId": "u1", "fileName": "warranty.pdf"}]}, None),
+])
+def test_sp_api_operation_implies_the_contact_reason(tmp_path, operation, body, reason):
+    path = tmp_path / f"body.{operation}.json"
+    path.write_text(json.dumps(body))
+    assert read_message(path, {}).get("reason") == reason
+
+
+def test_a_given_reason_wins_over_the_implied_one():
+    body = {"text": "Which day suits you?"}
+    assert api_envelope("createConfirmDeliveryDetails", body, "x.json", {"reason": "bulky_delivery"}).get("reason") is None
+    assert api_envelope("createConfirmDeliveryDetails", body, "x.json", {})["reason"] == "complete_order_info"
