@@ -56,6 +56,16 @@ def key(node: tree.Pred, env: dict) -> tuple:
     return ("n", node, tuple(sorted((s, e[0]) for s, e in env.items())))
 
 
+def as_membership(node: tree.Pred) -> tree.Pred:
+    """`within_domains(host, [..])` read as `host in [..]`: the solver picks the host from the
+    listed domains or fresh values, and an exact domain is within itself, so every witness found
+    this way is real. A subdomain (`track.ups.com`) is not modelled: equivalence is claimed within
+    that bound."""
+    if isinstance(node, tree.Call) and node.op == "within_domains" and isinstance(node.args[1], tree.Const):
+        return tree.Compare("in", node.args[0], node.args[1])
+    return node
+
+
 def abstract(k):
     """The key with item indexes dropped: the same field of every item shares one domain."""
     if isinstance(k, tuple):
@@ -131,6 +141,7 @@ class Domains:
             inner = {**env, node.slot: (("e", key(node.collection, env)), item.name if item else None)}
             self._visit(node.body, inner)
             return
+        node = as_membership(node)
         if isinstance(node, tree.Compare):
             sides = [node.left] + (list(node.right.items) if isinstance(node.right, tree.ListOf) else [node.right])
             terms = [t for t in (self._string(s, env) for s in sides) if t is not None]

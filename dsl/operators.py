@@ -51,6 +51,9 @@ _DECLARED = [
         "Whole days from the first date to the second (negative when the second is earlier)."),
     _op("lower", [("text", STRING)], STRING, "The text in lower case."),
     _op("host_of", [("url", STRING)], STRING, "The host name of a URL, lower case, without port or `www.`."),
+    _op("within_domains", [("host", STRING), ("domains", LIST_STRING)], BOOL,
+        "True when the host is one of the domains or a subdomain of one, ignoring case "
+        "(`track.dpd.co.uk` is within `dpd.co.uk`; `evildpd.co.uk` is not)."),
     _op("language_of", [("tag", STRING)], STRING,
         "The primary language of a language tag, lower case: `en-GB` -> `en`."),
     _op("contains", [("text", STRING), ("part", STRING)], BOOL,

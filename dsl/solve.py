@@ -22,7 +22,7 @@ from typing import Iterable
 import z3
 
 from . import tree
-from .domains import Bounds, Domains, TextOracle, TextSpace, abstract, describe, key, steps
+from .domains import Bounds, Domains, TextOracle, TextSpace, abstract, as_membership, describe, key, steps
 from .schema import FactSchema, load_schema
 
 EPOCH = _dt.date(2020, 11, 1)        # day 0 of date variables; witnesses get dates near it
@@ -218,6 +218,10 @@ class Encoder:
             return d, "num", z3.ToReal(n)
         if op in ("lower", "host_of", "language_of") and isinstance(args[0], (tree.Fact, tree.Field)):
             return self._presence(args[0], env), "str", self._string_var(key(node, env))
+        membership = as_membership(node)
+        if membership is not node:
+            d, r = self._compare(membership, env)
+            return d, "bool", r
         if op == "matches" and isinstance(args[1], tree.Const):
             return self._defined(args[0], env), "hits", self._free(node, env, z3.Bool, "matches")
         if node.type.kind == "bool":

@@ -36,6 +36,11 @@ def _host_of(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def _within_domains(host: str, domains) -> bool:
+    host = host.casefold().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in (d.casefold().strip(".") for d in domains) if d)
+
+
 def _mentions(text: str, phrases) -> list[dict]:
     return phrase_matcher(tuple(phrases))(text)
 
@@ -53,6 +58,7 @@ IMPLEMENTATIONS = {
     "days_between": _days_between,
     "lower": str.lower,
     "host_of": _host_of,
+    "within_domains": _within_domains,
     "language_of": lambda tag: re.split(r"[-_]", tag.strip(), maxsplit=1)[0].lower(),
     "contains": lambda text, part: part.casefold() in text.casefold(),
     "starts_with": lambda text, prefix: text.casefold().startswith(prefix.casefold()),

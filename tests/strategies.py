@@ -206,6 +206,7 @@ _link_conditions = st.one_of(
     st.just("not link.explains"),
     st.just("host_of(link.url) in vocab.amazon_hosts"),
     st.just('ends_with(link.host, ".amazon.com")'),
+    st.just('within_domains(host_of(link.url), vocab.amazon_hosts)'),
     st.just("link.start < 10"),
     st.sampled_from(["click here", "here", ""]).map(lambda t: f'exists(link.anchor_text) and lower(link.anchor_text) == "{t}"'),
     st.just("not exists(link.anchor_text) or len(link.anchor_text) > 3"),

@@ -117,8 +117,10 @@ FIRST_AND = next(r["id"] for r in BASE["rules"] if isinstance(parse_plain(r["whe
 
 # edit, {rule: (status, fields)}, {vocab entry: status}, {rule: meaning}, verdict meaning
 EDITS = [
-    (add_phrase, {"type.no-marketing": ("changed", ("vocab",))}, {"marketing_phrases_local": "changed"},
-     {"type.no-marketing": "differs"}, "differs"),
+    # thank-you-only reads the marketing lists too (a marketing message is not "only thank you")
+    (add_phrase, {"type.no-marketing": ("changed", ("vocab",)), "type.no-thank-you-only": ("changed", ("vocab",))},
+     {"marketing_phrases_local": "changed"}, {"type.no-marketing": "differs", "type.no-thank-you-only": "differs"},
+     "differs"),
     (tighten_threshold, {"styling.max-margin": ("changed", ("vocab",))}, {"max_margin_percent": "changed"},
      {"styling.max-margin": "differs"}, "differs"),
     (drop_rule, {"styling.no-emoji": ("removed", ())}, {}, {"styling.no-emoji": "differs"}, "differs"),
@@ -202,7 +204,7 @@ def test_added_phrase_is_in_the_witness_text(tmp_path, monkeypatch):
     result = diffing.compare(old, new)
     change = next(v for v in result.structure.vocab if v.name == "marketing_phrases_local")
     assert change.added == (("en", "flash deal"),) and change.removed == ()
-    (comparison,) = result.rules
+    comparison = next(c for c in result.rules if c.subject == "type.no-marketing")
     assert [w.kind for w in comparison.witnesses] == ["new-only"]
     assert "flash deal" in comparison.witnesses[0].facts["message"]["text"]
 

@@ -33,6 +33,10 @@ TRUTH = [
     ("message.reason not in [\"invoice\"]", {}, None),
     ("language_of(order.buyer_language) != \"en\"", {"order": {"buyer_language": "en-GB"}}, False),
     ("ends_with(host_of(\"https://www.Amazon.co.uk/gp\"), \"amazon.co.uk\")", {}, True),
+    ("within_domains(host_of(\"https://Track.DPD.co.uk/x\"), [\"dpd.co.uk\"])", {}, True),
+    ("within_domains(\"dpd.co.uk\", [\"ups.com\", \"DPD.co.uk.\"])", {}, True),
+    ("within_domains(\"evildpd.co.uk\", [\"dpd.co.uk\"])", {}, False),
+    ("within_domains(\"co.uk\", [\"dpd.co.uk\", \"\"])", {}, False),
     ("matches(message.text, /\\b\\d{3}-\\d{7}-\\d{7}\\b/)", {"message": {"text": "Order 123-1234567-1234567"}}, True),
 ]
 
