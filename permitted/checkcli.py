@@ -117,7 +117,13 @@ def _expected_rows(args) -> list[Outcome]:
 
 def _expectations_table(outcomes: list[Outcome]) -> Table:
     styles = {"match": "green", "differs": "bold red", "known gap": "yellow", "gap closed": "bold cyan"}
-    table = Table("message", "expected", "judged", "rules missing", "rules not expected", "", title="expectations")
+    table = Table(title="expectations")
+    table.add_column("message", overflow="fold", ratio=3)
+    for name in ("expected", "judged"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("rules missing", overflow="fold", ratio=2)
+    table.add_column("rules not expected", overflow="fold", ratio=2)
+    table.add_column("", no_wrap=True)
     for o in outcomes:
         table.add_row(o.row.source, o.expectation.verdict, o.row.verdict, ", ".join(sorted(o.missing)),
                       ", ".join(sorted(o.unexpected)), Text(o.status, style=styles[o.status]))
