@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Mapping
 
 from . import ast, tree
@@ -63,7 +64,7 @@ class Policy:
     chain: tuple[str, ...]        # files from the farthest base to this one
     removed: tuple[str, ...] = ()
 
-    @property
+    @cached_property       # asked for every message a batch normalises; a policy never changes
     def reads(self) -> frozenset[str]:
         """Every fact path any rule's condition reads (the normaliser skips costly facts nobody reads)."""
         return frozenset(path for r in self.rules for path in r.reads)

@@ -116,17 +116,20 @@ def _expected_rows(args) -> list[Outcome]:
 
 
 def _expectations_table(outcomes: list[Outcome]) -> Table:
+    """The messages not judged as expected (the matches are only counted below the table)."""
     styles = {"match": "green", "differs": "bold red", "known gap": "yellow", "gap closed": "bold cyan"}
-    table = Table(title="expectations")
-    table.add_column("message", overflow="fold", ratio=3)
+    table = Table(title="expectations: messages not judged as expected")
+    table.add_column("message", no_wrap=True)
     for name in ("expected", "judged"):
         table.add_column(name, no_wrap=True)
-    table.add_column("rules missing", overflow="fold", ratio=2)
-    table.add_column("rules not expected", overflow="fold", ratio=2)
+    table.add_column("rules missing / not expected", overflow="fold")
     table.add_column("", no_wrap=True)
     for o in outcomes:
-        table.add_row(o.row.source, o.expectation.verdict, o.row.verdict, ", ".join(sorted(o.missing)),
-                      ", ".join(sorted(o.unexpected)), Text(o.status, style=styles[o.status]))
+        if o.status == "match":
+            continue
+        rules = [f"-{r}" for r in sorted(o.missing)] + [f"+{r}" for r in sorted(o.unexpected)]
+        table.add_row(o.expectation.file.name, o.expectation.verdict, o.row.verdict, "\n".join(rules),
+                      Text(o.status, style=styles[o.status]))
     return table
 
 

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator, Mapping
 
 from dsl import Policy, compile_policy
 from dsl.errors import Diagnostic, InputError, Problem
-from dsl.registry import in_force, resolve
+from dsl.registry import Version, in_force, resolve, versions
 from interpreter.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
 from interpreter.evaluate import evaluate
 from interpreter.normalise import normalise
@@ -66,7 +66,8 @@ class Judge:
         if choice.policy is not None:
             path = resolve(choice.policy, choice.as_of)
             self.fixed = compile_policy(path)
-        self._by_day: dict[tuple[str, _dt.date], Policy] = {}
+        self._versions: dict[str, list[Version]] | None = None
+        self._compiled: dict = {}
 
     def policy_for(self, envelope: Mapping, source: str) -> tuple[Policy, str | None]:
         market = envelope.get("marketplace") or self.default_market
@@ -76,12 +77,18 @@ class Judge:
             raise InputError([Diagnostic("I100", f"{source}: the message does not say which marketplace it is for",
                                          help="give --marketplace US|UK|SA, or `marketplace:` in the envelope")])
         day = self.choice.as_of or sent_on(envelope) or _dt.date.today()
-        key = (market.upper(), day)
-        policy = self._by_day.get(key)
+        version = self._version(market.upper(), day)
+        policy = self._compiled.get(version.path)
         if policy is None:
-            path = in_force(market, day).path
-            policy = self._by_day[key] = compile_policy(path)
+            policy = self._compiled[version.path] = compile_policy(version.path)
         return policy, market
+
+    def _version(self, market: str, day: _dt.date) -> Version:
+        # The policy folder is listed once per Judge, not once per message of a batch.
+        if self._versions is None:
+            self._versions = versions()
+        found = [v for v in self._versions.get(market, ()) if v.effective <= day]
+        return found[-1] if found else in_force(market, day)     # in_force names what is missing
 
     def judge(self, envelope: Mapping, source: str) -> Checked:
         """A Checked row; raises Problem when the message cannot be judged."""
