@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from dsl.compiler import compile_text
+from dsl.registry import versions
 from dsl.resources import policies_dir
 from interpreter.envelope import envelope_of
 from interpreter.evaluate import evaluate
@@ -343,9 +344,9 @@ def test_sp_api_limits(market, operation, body, expect):
 
 # ---- every rule's own examples -------------------------------------------------------------------
 
-@pytest.mark.parametrize("market", MARKETS)
-def test_every_rule_has_a_breaking_example_and_a_near_miss(market):
-    for rule in load_policy(market).rules:
+@pytest.mark.parametrize("ref", [v.id for vs in versions().values() for v in vs])
+def test_every_rule_has_a_breaking_example_and_a_near_miss(ref):
+    for rule in load_policy(ref).rules:
         breaking = [e.name for e in rule.examples if rule.id in e.expect]
         near_miss = [e.name for e in rule.examples if rule.id not in e.expect and rule.id not in e.undetermined]
         assert breaking and near_miss, f"{rule.id}: breaking {breaking}, near misses {near_miss}"
