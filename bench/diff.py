@@ -13,7 +13,6 @@ witnesses found. The target is under 10 seconds per pair. Results: bench/results
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import platform
@@ -26,7 +25,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import z3                                                        # noqa: E402
-from machine import pin_to_one_core                               # noqa: E402
+from machine import pin_to_one_core, run_options               # noqa: E402
 
 from dsl.compiler import compile_file                           # noqa: E402
 from dsl.diff import diff_policies                              # noqa: E402
@@ -64,10 +63,7 @@ def one_run(old_ref: str, new_ref: str) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=HERE / "results")
-    args = ap.parse_args(argv)
+    args = run_options(__doc__, argv)
     pin_to_one_core()
     results, skipped = {}, []
     for old_ref, new_ref in PAIRS:

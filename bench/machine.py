@@ -1,6 +1,7 @@
 """What every benchmark records about the run: the machine, the code measured, one-core pinning."""
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import subprocess
@@ -39,3 +40,11 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def run_options(doc: str, argv=None, runs: int = 3) -> argparse.Namespace:
+    """The options every timing benchmark takes: passes to keep the best of, and where results go."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=runs, help="passes; the best is reported")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="folder for the results")
+    return ap.parse_args(argv)

@@ -12,7 +12,6 @@ facts record (defaults + schema validation). Results: bench/results/normalisatio
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import gc
 import json
@@ -29,7 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from interpreter.facts import build_facts                        # noqa: E402
-from machine import pin_to_one_core                               # noqa: E402
+from machine import pin_to_one_core, run_options               # noqa: E402
 from interpreter.htmlfacts import read_html                      # noqa: E402
 from interpreter.language import detect_language, spelling       # noqa: E402
 from dsl.compiler import compile_text                             # noqa: E402
@@ -104,10 +103,7 @@ def stages(htmls: list[str], runs: int) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--out", type=Path, default=HERE / "results")
-    args = ap.parse_args(argv)
+    args = run_options(__doc__, argv)
     pin_to_one_core()
     rng = random.Random(SEED)
     results = {}
