@@ -101,6 +101,9 @@ def _dominant_script(text: str) -> str | None:
     return min(counts, key=lambda s: (-counts[s], s)) if counts else None
 
 
+_CLASSIFY_CHARS = 4000
+
+
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or too mixed to tell."""
     prose = _ASCII_RUN.sub(lambda m: " " if _NOT_PROSE.search(m.group()) else m.group(),
@@ -108,7 +111,10 @@ def detect_language(text: str) -> str | None:
     words = [m.group() for m in _words(prose)]
     if sum(len(_UNSPACED.findall(w)) // 2 or 1 for w in words) < _MIN_WORDS:
         return None
-    language, confidence = _identifier().classify(" ".join(words))
+    # The language of a message shows in its first few thousand characters; classifying more costs
+    # time in proportion and does not change the answer for a message a seller writes.
+    sample = " ".join(words)[:_CLASSIFY_CHARS]
+    language, confidence = _identifier().classify(sample)
     if confidence < _MIN_CONFIDENCE:
         return None
     # The model only knows the languages above: a text in another script (Greek, Thai, …) gets
@@ -197,8 +203,11 @@ def _american(word: str) -> set[str]:
     return forms
 
 
-def _known(word: str, language: str, words: frozenset[str]) -> bool:
-    """Is `word` (lower case, apostrophes straight) spelt right in `language`?"""
+@functools.lru_cache(maxsize=65536)
+def _known(word: str, language: str) -> bool:
+    """Is `word` (lower case, apostrophes straight) spelt right in `language`? Cached: the same
+    words recur from message to message, and a miss tries several British and Arabic forms."""
+    words = _dictionary(language)
     if language == "ar":
         word = _ARABIC_OPTIONAL.sub("", word)
     if word in words:
@@ -230,7 +239,8 @@ def _sentence_start(text: str, start: int) -> bool:
 def _is_name_or_acronym(word: str, text: str, start: int) -> bool:
     if word.isupper():
         return True                               # acronyms, and shouting
-    if any(ch.isupper() for ch in word[1:]):
+    rest = word[1:]
+    if rest != rest.lower():
         return True                               # brand spellings: iPhone, eBay, McDonald
     return word[0].isupper() and not _sentence_start(text, start)
 
@@ -252,14 +262,19 @@ def _primary(language: str) -> str:
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
 
 
+@functools.lru_cache(maxsize=64)
+def _brand_words(known: tuple) -> frozenset[str]:
+    """A policy's brand words as the spell check compares them (one policy, many messages)."""
+    return frozenset(w.group().lower().replace("\u2019", "'") for entry in known for w in _words(str(entry)))
+
+
 def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), known: Iterable[str] = ()) -> dict | None:
     """`$defs/spelling` for the text, or None when there is no dictionary for the language."""
     language = _primary(language)
     if language not in _DICTIONARIES:
         return None
-    dictionary = _dictionary(language)
     skipped = _Skipped(skip)
-    brands = {w.group().lower().replace("\u2019", "'") for entry in known for w in _words(str(entry))}
+    brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []
     for match in _words(text):
@@ -273,7 +288,7 @@ def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), kno
         if lower in brands:
             continue
         checked += 1
-        if not _known(lower, language, dictionary):
+        if not _known(lower, language):
             unknown += 1
             if len(samples) < _MAX_SAMPLES and word not in samples:
                 samples.append(word)
