@@ -86,14 +86,19 @@ def _spanned(items, source: str, text: str, in_message: bool = True) -> list[Evi
     return out
 
 
-def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidence]:
-    """Evidence from a value-level subtree that is true: spanned lists it reads, and scalar facts."""
+def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str, hits_only: bool = True) -> list[Evidence]:
+    """Evidence from a value-level subtree: spanned lists it reads, and scalar facts. A text that a
+    call searched is left out when the call's hits stand for it (`hits_only`); under `not`, where
+    there are no hits, the text searched is what explains the outcome."""
     out: list[Evidence] = []
+    searched: set[int] = set()     # texts a call searched: its hits are the evidence, not the whole text
     for n in _outside_quantifiers(node):
         if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
             out.extend(_spanned(value(n, data, env), _source_name(n), text, _points_into_message(n)))
+            if hits_only and isinstance(n, tree.Call) and n.args:
+                searched.add(id(n.args[0]))
         elif isinstance(n, (tree.Fact, tree.Field)) and n.type.kind in ("bool", "number", "string", "date"):
-            if isinstance(n, tree.Field) or n.dotted != "message.text":
+            if id(n) not in searched and (isinstance(n, tree.Field) or n.dotted != "message.text"):
                 out.append(Evidence(n.dotted, value=value(n, data, env)))
     return out
 
@@ -132,9 +137,11 @@ def _evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidenc
                 if node.kind == "any":
                     break
         return out
+    if isinstance(node, tree.Exists):
+        return []     # a guard: that the fact is there explains nothing; what is tested next does
     if isinstance(node, tree.Not):
         # Why something is false has no spans to show; report the facts it read.
-        return [ev for ev in _leaf_evidence(node.operand, data, env, text) if ev.start is None]
+        return [ev for ev in _leaf_evidence(node.operand, data, env, text, hits_only=False) if ev.start is None]
     return _leaf_evidence(node, data, env, text)
 
 

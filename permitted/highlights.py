@@ -82,8 +82,9 @@ def numbers_of(violation: Violation, marks: tuple[Highlight, ...]) -> tuple[int,
 
 
 def values_of(violation: Violation) -> tuple[str, ...]:
-    """The evidence that is a fact's value rather than characters: `img.scheme = "http"`."""
-    return tuple(f"{ev.fact} = {json.dumps(as_json_data(ev.value), ensure_ascii=False)}"
+    """The evidence that is a fact's value rather than characters: `img.scheme = "http"`, or words
+    found in a text other than the message's (`message.subject: "% off"`)."""
+    return tuple(f"{ev.fact}{':' if ev.phrase is not None else ' ='} {json.dumps(as_json_data(ev.value), ensure_ascii=False)}"
                  for ev in violation.evidence if ev.start is None)
 
 

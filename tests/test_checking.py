@@ -195,3 +195,17 @@ def test_exit_zero_still_fails_on_unreadable_messages(cli, tmp_path):
     broken = tmp_path / "x.json"
     broken.write_text("{")
     assert cli("check", str(blocked), str(broken), "-m", "UK", "--exit-zero")[0] == 3
+
+
+def test_subject_line_wording_is_caught_and_shown_as_found_words(cli, tmp_path):
+    message = tmp_path / "invoice.txt"
+    message.write_text("Hello, your invoice for order 123-1234567-1234567 is attached.")
+    flags = ["-m", "UK", "--subject", "Your invoice and 20% off your next order", "--reason", "invoice",
+             "--completed", "2021-01-01", "--sent", "2021-01-05"]
+    code, out, _ = cli("check", str(message), *flags, "--format", "json")
+    (violation,) = json.loads(out)["violations"]
+    assert code == 1 and violation["rule"] == "type.no-coupons-or-vouchers"
+    # the words found, not the whole subject line (nor the `exists` guard that let it be read)
+    assert violation["evidence"] == [{"fact": "message.subject", "value": "% off", "phrase": "% off"}]
+    _, out, _ = cli("check", str(message), *flags)
+    assert 'found message.subject: "% off"' in out
