@@ -48,7 +48,8 @@ def _where(path: tuple) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the file"
 
 
-def _diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Diagnostic]:
+def diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Diagnostic]:
+    """The diagnostics of one schema error, positioned in the YAML file (policies and clause lists)."""
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = _allowed_keys(error)
@@ -82,6 +83,15 @@ def _diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Dia
     return [loaded.diagnostic("P200", f"{_where(path)}: {error.message}", loaded.span(path))]
 
 
+def schema_errors(validator: jsonschema.protocols.Validator, data) -> list[jsonschema.ValidationError]:
+    """The schema errors of a YAML document in file order, without a "missing key" that is reported
+    already as the unknown key that is probably the same key misspelt."""
+    found = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    misspelt = _misspelt_keys(found)
+    return [e for e in found
+            if not (e.validator == "required" and (tuple(e.absolute_path), _missing_key(e)) in misspelt)]
+
+
 def shape_problems(loaded: LoadedFile) -> tuple[list[Diagnostic], set[int]]:
     """Every shape problem, and the indexes of the rules they are confined to.
 
@@ -94,12 +104,8 @@ def shape_problems(loaded: LoadedFile) -> tuple[list[Diagnostic], set[int]]:
     problems: list[Diagnostic] = []
     broken_rules: set[int] = set()
     fatal = False
-    found = sorted(_validator().iter_errors(loaded.data), key=lambda e: list(map(str, e.absolute_path)))
-    misspelt = _misspelt_keys(found)
-    for error in found:
-        if error.validator == "required" and (tuple(error.absolute_path), _missing_key(error)) in misspelt:
-            continue      # reported once, as the unknown key that is probably this one misspelt
-        problems.extend(_diagnose(loaded, error))
+    for error in schema_errors(_validator(), loaded.data):
+        problems.extend(diagnose(loaded, error))
         path = tuple(error.absolute_path)
         if len(path) >= 2 and path[0] == "rules" and isinstance(path[1], int):
             broken_rules.add(path[1])

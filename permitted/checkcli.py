@@ -8,7 +8,6 @@ valid file holding every row finished so far.
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import json
 import sys
 from collections import Counter
@@ -34,16 +33,9 @@ FORMATS = ("text", "json", "sarif", "html")
 _RANK = {Exit.ALLOWED: 0, Exit.REVIEW: 1, Exit.BLOCKED: 2, Exit.INVALID_INPUT: 3}
 
 
-def _date(text: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD)") from None
-
-
 def _choice_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("which policy judges each message")
-    g.add_argument("--as-of", type=_date, metavar="DATE",
+    g.add_argument("--as-of", type=messages.date_argument, metavar="DATE",
                    help="the version in force on DATE (default: the day each message was sent, else today)")
     g.add_argument("--policy", metavar="FILE|ID", help="one policy for every message: a file or an id such as us@2018-10-12")
 
@@ -225,10 +217,10 @@ class Tally:
         return out
 
 
-def _progress(err: Console) -> Progress:
+def _progress(err: Console, show: bool) -> Progress:
     return Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                     TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-                    console=err)
+                    console=err, disable=not show)
 
 
 def cmd_audit(args, console: Console, err: Console) -> Exit:
@@ -244,7 +236,7 @@ def cmd_audit(args, console: Console, err: Console) -> Exit:
         raise UsageError([Diagnostic("U100", f"cannot write {args.out}: {exc.strerror or exc}")]) from None
     interrupted = False
     done = 0                               # bytes of complete rows: an interrupted file is cut back to it
-    with _progress(err) if show else _Quiet() as progress:
+    with _progress(err, show) as progress:
         task = progress.add_task("audit", total=count_messages(args.inputs) if show else None, rate="")
         try:
             for row in rows:
@@ -269,21 +261,3 @@ def cmd_audit(args, console: Console, err: Console) -> Exit:
     err.print(f"{tally.total:,} message{'s' if tally.total != 1 else ''} audited{where}"
               + (" (interrupted: the file holds every row finished so far)" if interrupted else ""))
     return Exit.INTERRUPTED if interrupted else tally.worst
-
-
-class _Quiet:
-    """Stands in for the progress bar when there is no terminal to draw it on."""
-
-    tasks: list = []
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        return None
-
-    def add_task(self, *args, **kwargs) -> int:
-        return 0
-
-    def update(self, *args, **kwargs) -> None:
-        return None

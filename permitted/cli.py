@@ -7,7 +7,6 @@ script. Policy mistakes are shown as diagnostics with exit code 2; only bugs sho
 from __future__ import annotations
 
 import argparse
-import datetime as _dt
 import difflib
 import json
 import sys
@@ -29,13 +28,6 @@ from interpreter.normalise import normalise
 from . import checkcli, coverage, diffing, messages, render
 from .examples import run_examples
 from .exitcodes import Exit
-
-
-def _date(text: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD)") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -81,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _policy_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--marketplace", "-m", metavar="M", help="marketplace code: US, UK, SA, …")
-    p.add_argument("--as-of", type=_date, metavar="DATE", help="the version in force on DATE (default: today)")
+    p.add_argument("--as-of", type=messages.date_argument, metavar="DATE", help="the version in force on DATE (default: today)")
     p.add_argument("--policy", metavar="FILE|ID", help="a policy file or id such as us@2018-10-12")
 
 

@@ -37,7 +37,7 @@ from dsl.loader import LoadedFile, load_file
 from dsl.model import Policy, Rule
 from dsl.registry import resolve, versions
 from dsl.resources import display_path, policies_dir
-from dsl.shape import _diagnose, _misspelt_keys, _missing_key
+from dsl.shape import diagnose, schema_errors
 from dsl.spans import Span
 from interpreter.textmatch import folded
 
@@ -128,13 +128,9 @@ def _shape(loaded: LoadedFile) -> list[Diagnostic]:
     if not isinstance(loaded.data, dict):
         return [loaded.diagnostic("P200", "a clause list must be a YAML mapping (source:, applies_to:, clauses:)",
                                   loaded.span(()))]
-    found = sorted(_validator().iter_errors(loaded.data), key=lambda e: list(map(str, e.absolute_path)))
-    misspelt = _misspelt_keys(found)
     problems: list[Diagnostic] = []
-    for error in found:
+    for error in schema_errors(_validator(), loaded.data):
         path = tuple(error.absolute_path)
-        if error.validator == "required" and (path, _missing_key(error)) in misspelt:
-            continue
         if error.validator == "pattern" and path[-1:] in (("id",), ("restates",)):
             problems.append(loaded.diagnostic("P200", f"`{error.instance}` is not a valid clause id", loaded.span(path),
                                               "clause ids are lower case words joined by dots, e.g. uk.content.phone-numbers"))
@@ -142,7 +138,7 @@ def _shape(loaded: LoadedFile) -> list[Diagnostic]:
             problems.append(loaded.diagnostic("P200", f"`{error.instance}` is neither a policy id nor a marketplace",
                                               loaded.span(path), "write a policy id such as uk@2020-11-06 or a marketplace such as UK"))
         else:
-            problems.extend(_diagnose(loaded, error))
+            problems.extend(diagnose(loaded, error))
     return problems
 
 

@@ -6,6 +6,7 @@ renderables of facts. Nothing here prints.
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import json
 import sys
 from pathlib import Path
@@ -19,6 +20,14 @@ from dsl.schema import as_json_data
 from interpreter.envelope import DEFAULT_LIMIT, read_message
 
 from .checking import envelopes
+
+
+def date_argument(text: str) -> _dt.date:
+    """An argparse type: a YYYY-MM-DD date, with the reason when it is not one."""
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date (YYYY-MM-DD)") from None
 
 
 def add_envelope_options(p: argparse.ArgumentParser) -> None:
