@@ -1,12 +1,15 @@
 """Text facts: order ids, placeholders, bare links, e-mail addresses, phone numbers, emoji."""
 from __future__ import annotations
 
+import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dsl import schema as facts_schema
-from interpreter.textfacts import FAMILIES, text_facts
+from phonenumbers import PhoneMetadata
+
+from interpreter.textfacts import FAMILIES, INTERNATIONAL_MIN_DIGITS, text_facts
 
 
 def facts(text: str, marketplace: str = "UK") -> dict[str, list[dict]]:
@@ -230,6 +233,14 @@ PHONES = [
     ("US", "tracking 1Z999AA10123456784, TBA123456789012", []),
     ("US", "https://example.com/call/2025550143", []),
     ("US", "2025550143@example.com", []),
+    # a number right before an order id or a link is read whole, not joined to their digits
+    ("US", "Call +1 202-555-0143 123-1234567-1234567", [("+1 202-555-0143", "+12025550143", "US")]),
+    ("UK", "020 7946 0018 www.shop.example.com/a x10", [("020 7946 0018", "+442079460018", "GB")]),
+    ("UK", "020 7946 0018 jo@example.com x 12", [("020 7946 0018", "+442079460018", "GB")]),
+    # short digit runs near a number still belong to it (an extension)
+    ("UK", "Call 020 7946 0018 ext. 12 about order 5", [("020 7946 0018 ext. 12", "+442079460018", "GB")]),
+    # a long message of prices and quantities around one number
+    ("UK", "£12.99 x 3, 250 g, 12/11. " * 40 + "Call 020 7946 0018.", [("020 7946 0018", "+442079460018", "GB")]),
 ]
 
 
@@ -237,6 +248,15 @@ PHONES = [
 def test_phones(marketplace, text, expected):
     phones = facts(text, marketplace)["phones"]
     assert [(p["text"], p["number"], p.get("region")) for p in phones] == expected
+
+
+def test_the_fewest_digits_of_an_international_number_matches_the_phonenumbers_metadata():
+    # digit runs shorter than this are never given to the matcher; a metadata update that adds
+    # shorter numbers must lower the constant, or those numbers would be missed
+    shortest = min(len(str(phonenumbers.country_code_for_region(region))) + min(
+                       n for n in PhoneMetadata.metadata_for_region(region).general_desc.possible_length if n > 0)
+                   for region in phonenumbers.SUPPORTED_REGIONS)
+    assert INTERNATIONAL_MIN_DIGITS == shortest
 
 
 @pytest.mark.parametrize("text,context", [
@@ -378,3 +398,30 @@ def test_any_text_gives_facts_the_schema_accepts(text, marketplace):
             assert 0 <= item["start"] <= item["end"] <= len(text)
     record = facts_schema.complete({"message": {"text": text, **result}}, "UK")
     assert facts_schema.problems(record) == []
+
+
+# The finders read only near the characters a match cannot lack (an "@", a "/", a "-", an
+# emoticon's eyes): what they find must be exactly what scanning the whole text finds.
+SCAN_PIECES = st.sampled_from([
+    "@", "a", "B", ".", "-", "_", "+", "%", "'", "x", "é", "ü", "1", "123", "1234567", "-1234567", " ", "\n", "/",
+    "www.", "WwW.", "http://", "https://", "ftp://", "example", ".com", ".co.uk", ":", ";", "=", ")", "(", "<", ">",
+    "3", "D", "X", "P", "o", "O", "T", "^", "8", '"', "’", "😀", "[", "]",
+    # whole things, so that the random texts hold many of them, side by side and broken up
+    "jo.o'brien+x@mail.example.co.uk", "a.b@c.com", "-@a.com", "x@y", "123-1234567-1234567", "1-1234567-1234567",
+    "https://www.amazon.com/dp/B0?x=1", "WWW.Shop.example/a", "shop.example.com/p/1", "8-)", ">:-)", ":'-)))",
+    "</3", "XD", "o.O", "O.o", "^_^", "-_-", "T_T", ":-P", ";D",
+])
+scan_texts = st.lists(SCAN_PIECES, max_size=40).map("".join)
+
+
+@settings(deadline=None, max_examples=600)
+@given(scan_texts)
+def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
+    from interpreter import textfacts as tf
+    spans = lambda items: [(i["start"], i["end"]) for i in items]             # noqa: E731
+    assert spans(tf._find_emails(text)) == [m.span() for m in tf._EMAIL.finditer(text)]
+    assert spans(tf._find_order_ids(text)) == [m.span() for m in tf._ORDER_ID.finditer(text)]
+    assert [m.span() for m in tf._emoticon_matches(text)] == [m.span() for m in tf._EMOTICON.finditer(text)]
+    written = [(m.start(), tf._trim(m.group())) for m in tf._URL.finditer(text)]
+    assert spans(tf._find_links(text)) == [(start, start + len(url)) for start, url in written
+                                           if tf._SCHEME.match(url) or "@" not in url.split("/", 1)[0]]
