@@ -119,9 +119,21 @@ def load_schema(path: str | None = None) -> FactSchema:
     return build(json.loads(p.read_text(encoding="utf-8")))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def as_json_data(value):
     """JSON-ready data, as a new copy: mappings as dicts, sequences as lists, dates as ISO text
     (as envelopes and facts records carry them in files)."""
+    # Exact types first: a facts record is thousands of plain values, and isinstance against
+    # the Mapping ABC costs ten times a type lookup.
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: as_json_data(v) for k, v in value.items()}
+    if kind is list:
+        return [as_json_data(v) for v in value]
     if isinstance(value, Mapping):
         return {k: as_json_data(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -43,6 +43,7 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.-]*):")
 _IMAGE_SCHEMES = {"https", "http", "data", "cid"}
+_STYLE_TAG = re.compile(r"<style", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -294,10 +295,12 @@ class _Walker:
         name, attrs = tag.name, tag.attrs
         declarations = self.sheet.declarations_for(name, attrs)
         shown = ctx.shown and not hides(attrs, declarations)
-        ctx = _Context(shown, visibility(declarations, ctx.visible),
-                       child_style(ctx.style, name, attrs, declarations), ctx.anchor)
+        visible, style = visibility(declarations, ctx.visible), child_style(ctx.style, name, attrs, declarations)
+        if (shown, visible, style) != (ctx.shown, ctx.visible, ctx.style):
+            ctx = _Context(shown, visible, style, ctx.anchor)
         laid_out = ctx.shown and ctx.visible
-        self._backgrounds(attrs, declarations, ctx, laid_out)
+        if declarations or "background" in attrs:
+            self._backgrounds(attrs, declarations, ctx, laid_out)
         if name == "img":
             self._img(attrs, declarations, ctx, laid_out)
             return None, ctx
@@ -373,7 +376,8 @@ def read_html(html: str) -> HtmlFacts:
     # message is still a message: an invisible trailing newline skips that check, leaving the
     # process-wide warning filters alone.
     soup = BeautifulSoup(markup if "<" in markup else markup + "\n", "lxml")
-    sheet = Stylesheet(style.get_text() for style in soup.find_all("style"))
+    # find_all walks the whole tree; markup without "<style" has nothing for it to find
+    sheet = Stylesheet(style.get_text() for style in soup.find_all("style")) if _STYLE_TAG.search(markup) else Stylesheet()
     tally = StylingTally()
     walker = _Walker(sheet, tally)
     walker.walk(soup)

@@ -16,8 +16,11 @@ Percentages are taken as shares of the message width, not of the enclosing box.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
 
 import tinycss2
 
@@ -69,8 +72,11 @@ def _tokens(values) -> tuple:
     return tuple(t for t in values if t.type not in ("whitespace", "comment"))
 
 
-def parse_declarations(css: str) -> dict[str, tuple[tuple, bool]]:
-    """A declaration list (a style attribute or a rule's body): property -> (tokens, !important)."""
+@functools.lru_cache(maxsize=2048)
+def parse_declarations(css: str) -> Mapping[str, tuple[tuple, bool]]:
+    """A declaration list (a style attribute or a rule's body): property -> (tokens, !important).
+
+    Cached and read-only: e-mail templates repeat the same few style attributes on every cell."""
     out: dict[str, tuple[tuple, bool]] = {}
     for item in tinycss2.parse_blocks_contents(css or "", skip_comments=True, skip_whitespace=True):
         if item.type != "declaration":
@@ -78,7 +84,7 @@ def parse_declarations(css: str) -> dict[str, tuple[tuple, bool]]:
         if item.lower_name in out and out[item.lower_name][1] and not item.important:
             continue                           # an earlier !important beats a later normal value
         out[item.lower_name] = (_tokens(item.value), item.important)
-    return out
+    return MappingProxyType(out)
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class Stylesheet:
 
     def __init__(self, css_texts=()):
         self.rules: list[_Rule] = []
+        self._seen: dict[tuple, Mapping[str, tuple]] = {}
         for css in css_texts:
             for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
                 if rule.type == "qualified-rule":
@@ -142,21 +149,40 @@ class Stylesheet:
             rank = (int(ident is not None), len(classes), int(tag is not None), len(self.rules))
             self.rules.append(_Rule(tag, ident, classes, rank, declarations))
 
-    def declarations_for(self, name: str, attrs: dict) -> dict[str, tuple]:
-        """property -> tokens of the value that wins for this element."""
+    def declarations_for(self, name: str, attrs: dict) -> Mapping[str, tuple]:
+        """property -> tokens of the value that wins for this element (read-only)."""
+        style = attr_text(attrs, "style")
+        if not self.rules:                         # the common case: inline styles alone
+            return _inline_values(style) if style else NO_DECLARATIONS
         ident, classes = attr_text(attrs, "id") or None, frozenset(attr_text(attrs, "class").split())
+        key = (name, ident, classes, style)
+        if key not in self._seen:                   # elements of a template repeat: resolve each kind once
+            self._seen[key] = self._resolve(name, ident, classes, style)
+        return self._seen[key]
+
+    def _resolve(self, name: str, ident: str | None, classes: frozenset, style: str) -> Mapping[str, tuple]:
         sources = [((0,) + r.rank, r.declarations) for r in self.rules
                    if r.tag in (None, name) and r.ident in (None, ident) and r.classes <= classes]
-        style = attr_text(attrs, "style")
         if style.strip():
             sources.append(((1, 0, 0, 0, 0), parse_declarations(style)))
+        if not sources:
+            return NO_DECLARATIONS
         chosen: dict[str, tuple] = {}
         for rank, declarations in sources:
             for prop, (value, important) in declarations.items():
                 key = (important,) + rank
                 if prop not in chosen or key >= chosen[prop][0]:
                     chosen[prop] = (key, value)
-        return {prop: value for prop, (_, value) in chosen.items()}
+        return MappingProxyType({prop: value for prop, (_, value) in chosen.items()})
+
+
+NO_DECLARATIONS: Mapping[str, tuple] = MappingProxyType({})
+
+
+@functools.lru_cache(maxsize=2048)
+def _inline_values(style: str) -> Mapping[str, tuple]:
+    """property -> tokens of a style attribute alone (its !important marks decide nothing then)."""
+    return MappingProxyType({prop: value for prop, (value, _) in parse_declarations(style).items()})
 
 
 # --- Values ---
@@ -215,8 +241,10 @@ def _sides(declarations: dict, box: str) -> tuple[float, float]:
     return max(gaps[0] or 0.0, 0.0), max(gaps[1] or 0.0, 0.0)        # negative margins pull, not push
 
 
-def margin_percent(declarations: dict) -> float:
+def margin_percent(declarations: Mapping) -> float:
     """The wider side gap (margin + padding, the space a reader sees) as % of the width."""
+    if not declarations:
+        return 0.0
     margin, padding = _sides(declarations, "margin"), _sides(declarations, "padding")
     return max(margin[0] + padding[0], margin[1] + padding[1])
 
@@ -330,8 +358,16 @@ def _overrides(tokens) -> bool:
     return bool(tokens) and _word(tokens) not in _NOT_AN_OVERRIDE
 
 
-def child_style(parent: TextStyle, name: str, attrs: dict, declarations: dict) -> TextStyle:
+# Elements whose tag alone changes the text style inside them, and the properties that do.
+_STYLING_TAGS = frozenset(HEADING_FACTORS) | {"center", "font", "pre", "textarea", "listing", "xmp"}
+_TEXT_PROPERTIES = frozenset({"font", "font-size", "line-height", "font-family", "color", "text-align", "white-space"})
+
+
+def child_style(parent: TextStyle, name: str, attrs: dict, declarations: Mapping) -> TextStyle:
     """The text style inside an element, from its parent's, its tag, attributes and CSS."""
+    if (name not in _STYLING_TAGS and not (name in _TEXT_ALIGN_ATTR and "align" in attrs)
+            and _TEXT_PROPERTIES.isdisjoint(declarations)):
+        return parent                               # most elements: the parent's style, as it is
     size, align = parent.size, parent.align
     line_height, family, color = parent.line_height, parent.family, parent.color
     if name in HEADING_FACTORS:
