@@ -64,8 +64,9 @@ _SCRIPTS = {"ar": {"ARABIC"}, "fa": {"ARABIC"}, "ur": {"ARABIC"}, "he": {"HEBREW
 # numbers, model numbers, URLs, e-mail addresses). Runs, not regexes spanning the text, keep the
 # cost linear on long unbroken input; Arabic or Japanese written next to them is kept.
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\[\[[^\[\]\n]{0,80}\]\]|%%[^%\n]{0,80}%%")
-_ASCII_RUN = re.compile(r"[!-~]+")
-_NOT_PROSE = re.compile(r"\d|@|://|(?i:www\.)|\.[a-z]{2,}/|[{}#%]")
+# A whole run of printable ASCII that holds one of those signs; one regex, so the text is
+# rewritten in one pass of the regex engine rather than one Python call per word.
+_NOT_PROSE_RUN = re.compile(r"(?<![!-~])[!-~]*?(?:[0-9]|@|://|(?i:www\.)|\.[a-z]{2,}/|[{}#%])[!-~]*")
 # Scripts written without spaces between words: two characters count as one word.
 _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -102,17 +103,25 @@ def _dominant_script(text: str) -> str | None:
 
 
 _CLASSIFY_CHARS = 4000
+# The language of a message shows in its first few thousand characters; classifying more costs
+# time in proportion and does not change the answer for a message a seller writes. So a long
+# text is read from its start only, as long as that start holds enough prose to classify.
+_READ_CHARS = 4 * _CLASSIFY_CHARS
+
+
+def _prose_words(text: str) -> tuple[str, list[str]]:
+    prose = _NOT_PROSE_RUN.sub(" ", _PLACEHOLDER.sub(" ", text))
+    return prose, _word_pattern().findall(prose)
 
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or too mixed to tell."""
-    prose = _ASCII_RUN.sub(lambda m: " " if _NOT_PROSE.search(m.group()) else m.group(),
-                           _PLACEHOLDER.sub(" ", text))
-    words = [m.group() for m in _words(prose)]
-    if sum(len(_UNSPACED.findall(w)) // 2 or 1 for w in words) < _MIN_WORDS:
+    prose, words = _prose_words(text[:_READ_CHARS])
+    if len(text) > _READ_CHARS and sum(map(len, words)) + len(words) <= _CLASSIFY_CHARS + 1:
+        prose, words = _prose_words(text)          # mostly numbers and links at the start: read it all
+    # every word counts at least once, so only a text of very few words needs counting
+    if len(words) < _MIN_WORDS and sum(len(_UNSPACED.findall(w)) // 2 or 1 for w in words) < _MIN_WORDS:
         return None
-    # The language of a message shows in its first few thousand characters; classifying more costs
-    # time in proportion and does not change the answer for a message a seller writes.
     sample = " ".join(words)[:_CLASSIFY_CHARS]
     language, confidence = _identifier().classify(sample)
     if confidence < _MIN_CONFIDENCE:
@@ -277,14 +286,20 @@ def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), kno
     brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []
-    for match in _words(text):
-        word, start, end = match.group(), match.start(), match.end()
-        if len(word) < 2 or skipped.overlaps(start, end) or _is_name_or_acronym(word, text, start):
+    size = len(text)
+    for match in _word_pattern().finditer(text):
+        word = match.group()
+        if len(word) < 2:
+            continue
+        start, end = match.span()
+        lower = word.lower()
+        # a word with no capital is neither a name nor an acronym: the common case, decided here
+        if (word != lower and _is_name_or_acronym(word, text, start)) or skipped.overlaps(start, end):
             continue
         # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
-        if (start and text[start - 1].isnumeric()) or (end < len(text) and text[end].isnumeric()):
+        if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
             continue
-        lower = word.lower().replace("\u2019", "'")
+        lower = lower.replace("\u2019", "'")
         if lower in brands:
             continue
         checked += 1

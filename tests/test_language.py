@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter.language import detect_language, spelling
+from interpreter.language import _NOT_PROSE_RUN, detect_language, spelling
 
 from .conftest import ROOT
 
@@ -153,3 +154,24 @@ def test_any_text_gives_a_valid_result(text, language, skip, known):
     found = detect_language(text)
     assert found is None or (len(found) == 2 and found.isalpha() and found.islower())
     assert found == detect_language(text)
+
+
+# What carries no language is every whole run of printable ASCII holding a digit, an address or a
+# template sign; the one-pass regex must drop exactly those runs, word by word as written here.
+def _runs_dropped_one_by_one(text: str) -> str:
+    sign = re.compile(r"[0-9]|@|://|(?i:www\.)|\.[a-z]{2,}/|[{}#%]")
+    return re.sub(r"[!-~]+", lambda m: " " if sign.search(m.group()) else m.group(), text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Z", "1", "٣", "@", "://", "www.", "WwW.", ".com/", ".c/", "{", "}", "#", "%",
+                                 " ", "\n", "é", "شكرا", "-", "'", "x.y"]), max_size=30).map("".join))
+def test_runs_without_language_are_dropped_whole(text):
+    assert _NOT_PROSE_RUN.sub(" ", text) == _runs_dropped_one_by_one(text)
+
+
+def test_a_long_message_is_classified_by_its_start():
+    # Arabic first, then much English: the start says Arabic, and the script check reads the same start
+    assert detect_language("مرحبا، شكرا لطلبك. سيتم شحن طلبك اليوم. " * 300 + "Thanks for the order " * 800) == "ar"
+    # a start of numbers and links only is not enough: the whole text is read
+    assert detect_language("1234 https://x.io/a " * 3000 + "Danke für Ihre Bestellung, sie wird heute versandt. " * 30) == "de"
