@@ -25,7 +25,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from .htmlstyle import (MESSAGE_WIDTH_PX, Stylesheet, StylingTally, TextStyle, attr_text, background_urls,
-                        box_px, child_style, display, hides, margin_percent, visibility)
+                        box_px, child_style, display, hides, visibility)
 from .links import link_record
 
 # Never shown to a reader; their text and their images are not part of the message as read.
@@ -311,7 +311,7 @@ class _Walker:
         kind = display(name, declarations, BLOCK_TAGS)
         closers = []
         if laid_out and kind in ("block", "cell"):
-            self.tally.margin = max(self.tally.margin, margin_percent(declarations))
+            self.tally.margin = max(self.tally.margin, self.sheet.margin_of(declarations))
         if laid_out and kind == "cell":
             self.out.space_between()
         if laid_out and kind == "block":

@@ -133,6 +133,7 @@ class Stylesheet:
     def __init__(self, css_texts=()):
         self.rules: list[_Rule] = []
         self._seen: dict[tuple, Mapping[str, tuple]] = {}
+        self._margins: dict[int, tuple[Mapping, float]] = {}
         for css in css_texts:
             for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
                 if rule.type == "qualified-rule":
@@ -159,6 +160,16 @@ class Stylesheet:
         if key not in self._seen:                   # elements of a template repeat: resolve each kind once
             self._seen[key] = self._resolve(name, ident, classes, style)
         return self._seen[key]
+
+    def margin_of(self, declarations: Mapping) -> float:
+        """margin_percent, worked out once per declarations object: elements of a kind share theirs
+        (the object is kept with its value, so its id cannot be reused while this sheet lives)."""
+        if not declarations:
+            return 0.0
+        known = self._margins.get(id(declarations))
+        if known is None or known[0] is not declarations:
+            known = self._margins[id(declarations)] = (declarations, margin_percent(declarations))
+        return known[1]
 
     def _resolve(self, name: str, ident: str | None, classes: frozenset, style: str) -> Mapping[str, tuple]:
         sources = [((0,) + r.rank, r.declarations) for r in self.rules

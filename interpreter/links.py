@@ -6,6 +6,7 @@ dict matching `$defs/link` in policies/facts.schema.json.
 """
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -40,9 +41,9 @@ def explains(anchor_text: str | None, before: str = "") -> bool:
     return True
 
 
-def link_record(url: str, start: int, end: int, source: str, anchor_text: str | None = None,
-                before: str = "") -> dict:
-    url = url.strip()
+@functools.lru_cache(maxsize=4096)
+def _address(url: str) -> tuple[str, str, bool, bool]:
+    """(scheme, host, is_amazon, is_opt_out) of an address: the same shop and tracking links recur."""
     written_scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     full = url if "://" in url or written_scheme in _SCHEMES else "https://" + url
     try:
@@ -58,13 +59,20 @@ def link_record(url: str, start: int, end: int, source: str, anchor_text: str | 
     scheme = found_scheme if found_scheme in _SCHEMES and full is url else "other"
     if scheme in ("mailto", "tel"):
         host = ""
+    return scheme, host, bool(host) and is_amazon_host(host), bool(_OPT_OUT.search(unquote(url)))
+
+
+def link_record(url: str, start: int, end: int, source: str, anchor_text: str | None = None,
+                before: str = "") -> dict:
+    url = url.strip()
+    scheme, host, amazon, opt_out = _address(url)
     record = {
         "url": url,
         "scheme": scheme,
         "host": host,
-        "is_amazon": bool(host) and is_amazon_host(host),
+        "is_amazon": amazon,
         "explains": explains(anchor_text, before),
-        "is_opt_out": bool(_OPT_OUT.search(unquote(url)) or (anchor_text and _OPT_OUT.search(anchor_text))),
+        "is_opt_out": opt_out or bool(anchor_text and _OPT_OUT.search(anchor_text)),
         "source": source,
         "start": start,
         "end": end,
