@@ -6,8 +6,9 @@ text-derived facts carry spans into `message.text` (the visible text, Unicode NF
 HTML bodies are read by interpreter.htmlfacts (visible text, anchors, images, styling); the
 text facts (order ids, placeholders, URLs, e-mail addresses, phone numbers, emoji) come from
 interpreter.textfacts for both forms. Facts nobody gave (order dates, contact reason, …) stay
-unknown. The language and spelling of the text cost more than everything else together, so
-they are computed only when asked for: `wants` names the facts a policy reads (Policy.reads).
+unknown. The language and spelling of the text cost about as much as everything else together
+on a message of a few KB (bench/results/normalisation.md), so they are computed only when
+asked for: `wants` names the facts a policy reads (Policy.reads).
 Errors: InputError when the envelope or the resulting facts break their schemas.
 """
 from __future__ import annotations
