@@ -313,7 +313,7 @@ _DIGIT_RUN = re.compile(r"\d(?:[\W_xー]{0,4}\d)*")
 _NUMBER_SURROUNDINGS = 40
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _min_digits(region: str) -> int:
     """The fewest digits a valid number found for `region` can have."""
     if region == "ZZ":

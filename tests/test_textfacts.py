@@ -5,10 +5,9 @@ import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from dsl import schema as facts_schema
 from phonenumbers import PhoneMetadata
 
+from dsl import schema as facts_schema
 from interpreter.textfacts import FAMILIES, INTERNATIONAL_MIN_DIGITS, text_facts
 
 
@@ -418,7 +417,9 @@ scan_texts = st.lists(SCAN_PIECES, max_size=40).map("".join)
 @given(scan_texts)
 def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
     from interpreter import textfacts as tf
-    spans = lambda items: [(i["start"], i["end"]) for i in items]             # noqa: E731
+
+    def spans(items):
+        return [(i["start"], i["end"]) for i in items]
     assert spans(tf._find_emails(text)) == [m.span() for m in tf._EMAIL.finditer(text)]
     assert spans(tf._find_order_ids(text)) == [m.span() for m in tf._ORDER_ID.finditer(text)]
     assert [m.span() for m in tf._emoticon_matches(text)] == [m.span() for m in tf._EMOTICON.finditer(text)]
