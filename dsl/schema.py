@@ -130,13 +130,9 @@ def as_json_data(value):
     kind = type(value)
     if kind in _SCALARS:
         return value
-    if kind is dict:
+    if kind is dict or isinstance(value, Mapping):
         return {k: as_json_data(v) for k, v in value.items()}
-    if kind is list:
-        return [as_json_data(v) for v in value]
-    if isinstance(value, Mapping):
-        return {k: as_json_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if kind is list or isinstance(value, (list, tuple)):
         return [as_json_data(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()

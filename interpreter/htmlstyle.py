@@ -254,8 +254,6 @@ def _sides(declarations: dict, box: str) -> tuple[float, float]:
 
 def margin_percent(declarations: Mapping) -> float:
     """The wider side gap (margin + padding, the space a reader sees) as % of the width."""
-    if not declarations:
-        return 0.0
     margin, padding = _sides(declarations, "margin"), _sides(declarations, "padding")
     return max(margin[0] + padding[0], margin[1] + padding[1])
 

@@ -28,13 +28,13 @@ English list is American, so a British spelling counts as known when its America
 """
 from __future__ import annotations
 
-import bisect
 import functools
-import itertools
 import re
 import unicodedata
 from collections import Counter
 from typing import Iterable
+
+from .textfacts import Spans
 
 # --- language --------------------------------------------------------------------------------
 
@@ -254,19 +254,6 @@ def _is_name_or_acronym(word: str, text: str, start: int) -> bool:
     return word[0].isupper() and not _sentence_start(text, start)
 
 
-class _Skipped:
-    """The spans to leave out, to ask quickly whether a word overlaps one (words come in order)."""
-
-    def __init__(self, spans: Iterable[tuple[int, int]]):
-        self._spans = sorted((int(start), int(end)) for start, end in spans if start < end)
-        self._reach = list(itertools.accumulate((end for _, end in self._spans), max))
-        self._starts = [start for start, _ in self._spans]
-
-    def overlaps(self, start: int, end: int) -> bool:
-        i = bisect.bisect_left(self._starts, end)
-        return i > 0 and self._reach[i - 1] > start
-
-
 def _primary(language: str) -> str:
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
 
@@ -282,7 +269,7 @@ def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), kno
     language = _primary(language)
     if language not in _DICTIONARIES:
         return None
-    skipped = _Skipped(skip)
+    skipped = Spans(skip)
     brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []

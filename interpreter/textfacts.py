@@ -33,16 +33,16 @@ FAMILIES = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
 def text_facts(text: str, marketplace: str) -> dict[str, list[dict]]:
     """Facts found in the visible text of a message."""
     links = _find_links(text)
-    in_link = _Spans(links)
-    emails = [e for e in _find_emails(text) if not in_link.overlaps(e)]
-    in_address = _Spans(links, emails)
-    order_ids = [o for o in _find_order_ids(text) if not in_address.overlaps(o)]
-    placeholders = [p for p in _find_placeholders(text) if not in_link.overlaps(p)]
-    claimed = _Spans(links, emails, order_ids)
-    phones = [p for p in _find_phones(text, marketplace, links + emails + order_ids) if not claimed.overlaps(p)]
+    in_link = Spans.of(links)
+    emails = [e for e in _find_emails(text) if not in_link.overlaps_item(e)]
+    in_address = Spans.of(links, emails)
+    order_ids = [o for o in _find_order_ids(text) if not in_address.overlaps_item(o)]
+    placeholders = [p for p in _find_placeholders(text) if not in_link.overlaps_item(p)]
+    claimed = Spans.of(links, emails, order_ids)
+    phones = [p for p in _find_phones(text, marketplace, links + emails + order_ids) if not claimed.overlaps_item(p)]
     pictographs = _find_emoji(text)
-    not_emoticons = _Spans(links, emails, pictographs)
-    emoticons = [e for e in _find_emoticons(text) if not not_emoticons.overlaps(e)]
+    not_emoticons = Spans.of(links, emails, pictographs)
+    emoticons = [e for e in _find_emoticons(text) if not not_emoticons.overlaps_item(e)]
     return {
         "order_ids": order_ids,
         "placeholders": placeholders,
@@ -53,18 +53,26 @@ def text_facts(text: str, marketplace: str) -> dict[str, list[dict]]:
     }
 
 
-class _Spans:
-    """Where items already found stand, to ask quickly whether a new item overlaps one."""
+class Spans:
+    """Where things already found stand, to ask quickly whether a new span overlaps one.
+    Empty spans cover nothing and are left out."""
 
-    def __init__(self, *families: list[dict]):
-        pairs = sorted((item["start"], item["end"]) for family in families for item in family)
+    def __init__(self, pairs):
+        pairs = sorted((int(start), int(end)) for start, end in pairs if start < end)
         self._starts = [start for start, _ in pairs]
         # the furthest end among the spans starting before each point, so overlapping spans work too
         self._reach = list(itertools.accumulate((end for _, end in pairs), max))
 
-    def overlaps(self, item: dict) -> bool:
-        i = bisect.bisect_left(self._starts, item["end"])
-        return i > 0 and self._reach[i - 1] > item["start"]
+    @classmethod
+    def of(cls, *families: list[dict]) -> Spans:
+        return cls((item["start"], item["end"]) for family in families for item in family)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self._starts, end)
+        return i > 0 and self._reach[i - 1] > start
+
+    def overlaps_item(self, item: dict) -> bool:
+        return self.overlaps(item["start"], item["end"])
 
 
 def _line_before(text: str, start: int, window: int = 400) -> str:
@@ -239,8 +247,7 @@ _EMAIL = re.compile(
 )
 
 
-_WORD = re.compile(r"\w")
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.+%'-")
+_LOCAL_CHAR = re.compile(r"[\w.+%'-]")           # what _EMAIL allows in a local part
 
 
 def _find_emails(text: str) -> list[dict]:
@@ -253,8 +260,7 @@ def _find_emails(text: str) -> list[dict]:
     at = text.find("@")
     while at != -1:
         start = at
-        while start > done and (text[start - 1] in _LOCAL_CHARS or text[start - 1].isalnum()
-                                or (text[start - 1] != "@" and _WORD.match(text[start - 1]))):
+        while start > done and _LOCAL_CHAR.match(text[start - 1]):
             start -= 1
         m = _EMAIL.search(text, start)
         if m is None:
@@ -334,15 +340,13 @@ def _blank(text: str, spans, filler: str) -> str:
     return "".join(parts)
 
 
-def _phone_search_text(text: str, claimed: list[dict], fewest: int) -> str:
+def _phone_search_text(text: str, claimed, fewest: int) -> str:
     """The text the phone matcher reads: what is already an order id, link or address, and every
     digit run too short to be a number that stands away from any longer one, made blank.
 
     The matcher parses and validates every digit group it meets (prices, quantities, dates,
     tracking numbers); runs that cannot hold a number are most of them, and dropping them
     first makes finding phones several times faster with the same result."""
-    if not claimed and not _DIGIT_RUN.search(text):
-        return text
     # A line break ends a candidate and is no phone punctuation, so a number next to an order id
     # or a link is read on its own: neither joined to the digits of the order id nor given the
     # "x10" after the link as its extension.
@@ -366,7 +370,7 @@ def _phone_search_text(text: str, claimed: list[dict], fewest: int) -> str:
 def _find_phones(text: str, marketplace: str, claimed: list[dict] = ()) -> list[dict]:
     found = []
     region = _region(marketplace)
-    searched = _phone_search_text(text, list(claimed), _min_digits(region))
+    searched = _phone_search_text(text, claimed, _min_digits(region))
     for m in PhoneNumberMatcher(searched, region, leniency=Leniency.VALID):
         if _is_amount(text, m.start, m.end):
             continue
