@@ -27,11 +27,11 @@ sys.path.insert(0, str(HERE))
 import z3                                                        # noqa: E402
 from machine import pin_to_one_core, run_options               # noqa: E402
 
-from dsl.compiler import compile_file                           # noqa: E402
-from dsl.diff import diff_policies                              # noqa: E402
-from dsl.errors import PolicyError                              # noqa: E402
-from dsl.solve import Bounds                                    # noqa: E402
-from permitted.diffing import Semantics, semantic_subjects, policy_path   # noqa: E402
+from dsl.analysis.diff import diff_policies  # noqa: E402
+from dsl.analysis.solve import Bounds  # noqa: E402
+from dsl.compiler import compile_file  # noqa: E402
+from dsl.contract.errors import PolicyError  # noqa: E402
+from permitted.diffing import Semantics, semantic_subjects, policy_path  # noqa: E402
 
 PAIRS = [("uk", "us"), ("us@2018-10-12", "us@2020-11-03"), ("uk", "sa")]
 TARGET = 10.0

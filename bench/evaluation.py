@@ -40,11 +40,13 @@ sys.path.insert(0, str(HERE))          # bench/ modules (corpus, engines) by pla
 
 import corpus                                                        # noqa: E402
 from machine import cpu_model, pin_to_one_core, source_state        # noqa: E402
-from dsl import compile_file, tree                                   # noqa: E402
-from dsl.registry import policy_files                                # noqa: E402
+from dsl.compiler import compile_file
+from dsl.contract import tree  # noqa: E402
+from dsl.registry import policy_files  # noqa: E402
 from engines import Engine, baseline, cedar_peer, cel_peer, ours, rule_engine_peer, zen_peer   # noqa: E402
-from interpreter import build_facts, textmatch                       # noqa: E402
-from interpreter.textmatch import phrase_matcher                     # noqa: E402
+from interpreter.evaluation import phrases as textmatch  # noqa: E402
+from interpreter.evaluation.phrases import phrase_matcher  # noqa: E402
+from interpreter.facts.record import build_facts
 
 POLICY = HERE / "policy.yaml"
 TARGET_EVALS_PER_S = 100_000           # ours, one core, outcomes() on the whole policy

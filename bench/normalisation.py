@@ -27,13 +27,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
-from interpreter.facts import build_facts                        # noqa: E402
+from interpreter.facts.record import build_facts  # noqa: E402
 from machine import pin_to_one_core, run_options               # noqa: E402
-from interpreter.htmlfacts import read_html                      # noqa: E402
-from interpreter.language import detect_language, spelling       # noqa: E402
-from dsl.compiler import compile_text                             # noqa: E402
-from interpreter.normalise import message_record, normalise      # noqa: E402
-from interpreter.textfacts import text_facts                     # noqa: E402
+from dsl.compiler import compile_text  # noqa: E402
+from interpreter.facts.html import read_html  # noqa: E402
+from interpreter.facts.language import detect_language, spelling  # noqa: E402
+from interpreter.facts.normalise import message_record, normalise  # noqa: E402
+from interpreter.facts.text import text_facts  # noqa: E402
 
 SEED = 20201106
 SIZES = {"1 KB": 1_000, "5 KB": 5_000, "50 KB": 50_000}

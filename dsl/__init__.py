@@ -1,7 +1,12 @@
-"""The rule language: policy text -> compiled policy (typed, simplified predicate trees)."""
-from .compiler import compile_file, compile_policy, compile_text
-from .errors import Diagnostic, InputError, PolicyError, Problem, UsageError
-from .model import Policy, Rule
+"""The rule language: policy text -> compiled policy (typed, simplified predicate trees).
 
-__all__ = ["compile_file", "compile_policy", "compile_text", "Diagnostic", "InputError", "PolicyError",
-           "Problem", "UsageError", "Policy", "Rule"]
+    contract/   what the other layers may import: spans, errors, types, trees, the compiled model,
+                declared operators, the facts schema, where bundled files live
+    stages/     one module per compile stage, in the order of `dsl.compiler.STAGES`
+    compiler    the stage table, `compile_file`, `compile_text`
+    registry    which policy file is in force for a marketplace on a date
+    format/     the canonical text of a condition, and `permitted fmt`
+    analysis/   structural diff, the z3 encoding and witness search (the only place z3 is imported)
+
+Nothing is imported here, so that importing a contract module loads neither lark nor the compiler.
+"""

@@ -17,17 +17,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable
 
-from . import schema as facts_schema
-from .check import Context, check_condition, check_value, vocab_const
-from .errors import Diagnostic, PolicyError, did_you_mean
-from .extends import Merged, Sourced, merge_extends
-from .loader import LoadedFile, load_file
-from .model import Example, Hint, Policy, Rule
-from .parser import parse
-from .resources import display_path
-from .shape import check_shape, shape_problems
-from .simplify import simplify
-from .spans import Span
+from dsl.contract import schema as facts_schema
+from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
+from dsl.contract.model import Example, Hint, Policy, Rule
+from dsl.contract.resources import display_path
+from dsl.contract.spans import Span
+from dsl.stages.check import Context, check_condition, check_value, vocab_const
+from dsl.stages.extends import Merged, Sourced, merge_extends
+from dsl.stages.load import LoadedFile, load_file
+from dsl.stages.parse import parse
+from dsl.stages.shape import check_shape, shape_problems
+from dsl.stages.simplify import simplify
 
 
 @dataclass(frozen=True)
@@ -294,7 +294,7 @@ def compile_policy(path: str | Path, display: str | None = None) -> Policy:
 
 def compile_text(text: str, file: str = "<policy>") -> Policy:
     """Compile a policy held in memory (tests, the API). `extends` is resolved from the working directory."""
-    from .loader import load_text
+    from dsl.stages.load import load_text
 
     b = Build(Path(file), file, loaded=load_text(text, file))
     for name, stage in STAGES:

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Diagnostic, PolicyError, did_you_mean
-from .resources import policies_dir
+from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
+from dsl.contract.resources import policies_dir
 
 _DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})\.ya?ml$")
 

@@ -1,6 +1,6 @@
-"""The interpreter: facts -> report. Imports only the contract modules of `dsl`."""
-from .evaluate import evaluate, outcomes
-from .facts import Facts, build_facts
-from .report import Report
+"""The interpreter: message -> facts; facts + compiled policy -> report. Imports only `dsl.contract`.
 
-__all__ = ["evaluate", "outcomes", "Facts", "build_facts", "Report"]
+    read/         message files, e-mails, mboxes, JSONL and SP-API bodies -> envelopes
+    facts/        envelope -> normalised facts: HTML and CSS, text finders, links, language, spelling
+    evaluation/   compiled policy -> lowered program; program + facts -> report, with evidence
+"""

@@ -19,13 +19,17 @@ from __future__ import annotations
 import datetime as _dt
 from importlib import metadata as _metadata
 
-from dsl import Policy, PolicyError, compile_policy
-from dsl.errors import InputError
+from dsl.compiler import compile_policy
+from dsl.contract.errors import PolicyError
+from dsl.contract.errors import InputError
+from dsl.contract.model import Policy
 from dsl.registry import resolve
-from interpreter import Report, build_facts, evaluate
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.report import Report
+from interpreter.facts.record import build_facts
 
-from .batch import audit
-from .checking import Checked, check
+from permitted.batch import audit
+from permitted.checking import Checked, check
 
 try:
     __version__ = _metadata.version("permitted")

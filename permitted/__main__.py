@@ -1,4 +1,4 @@
 """`python -m permitted` runs the command line."""
-from .cli import run
+from permitted.cli import run
 
 run()

@@ -15,9 +15,9 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator, Mapping
 
-from interpreter.envelope import DEFAULT_LIMIT
+from interpreter.read.envelope import DEFAULT_LIMIT
 
-from .checking import Checked, Choice, Judge, envelopes
+from permitted.checking import Checked, Choice, Judge, envelopes
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
 IN_FLIGHT_PER_JOB = 4   # batches queued per worker, so no worker waits for the reader

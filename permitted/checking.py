@@ -1,6 +1,6 @@
 """Checking messages: envelope -> facts -> report, with the policy in force when each was sent.
 
-Stage: the application layer over interpreter.normalise and interpreter.evaluate. Input:
+Stage: the application layer over interpreter.facts.normalise and interpreter.evaluation.evaluate. Input:
 envelopes (or a message given as text, a file, or a batch of files), a marketplace and a policy
 choice. Output: `Checked` rows — a report and the text its evidence spans point into, or the
 reason the message could not be judged. Errors: `check` raises InputError/PolicyError; the batch
@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from dsl import Policy, compile_policy
-from dsl.errors import Diagnostic, InputError, Problem
+from dsl.compiler import compile_policy
+from dsl.contract.errors import Diagnostic, InputError, Problem
+from dsl.contract.model import Policy
 from dsl.registry import Version, in_force, resolve, versions
-from interpreter.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
-from interpreter.evaluate import evaluate
-from interpreter.normalise import normalise
-from interpreter.report import Report
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.report import Report
+from interpreter.facts.normalise import normalise
+from interpreter.read.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
 
 
 @dataclass(frozen=True)

@@ -16,18 +16,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dsl import compile_file, compile_policy
-from dsl.errors import Diagnostic, InputError, PolicyError, Problem, UsageError, did_you_mean
+from dsl.compiler import compile_file, compile_policy
+from dsl.contract.errors import Diagnostic, InputError, PolicyError, Problem, UsageError, did_you_mean
+from dsl.contract.resources import display_path
+from dsl.contract.schema import load_schema
+from dsl.format.rewrite import format_text
 from dsl.registry import in_force, policy_files, resolve, versions
-from dsl.resources import display_path
-from dsl.rewrite import format_text
-from dsl.schema import load_schema
 
-from interpreter.normalise import normalise
+from interpreter.facts.normalise import normalise
 
-from . import checkcli, coverage, diffing, messages, render
-from .examples import run_examples
-from .exitcodes import Exit
+from permitted import coverage, diffing, messages
+from permitted.commands import check as checkcli
+from permitted.examples import run_examples
+from permitted.exitcodes import Exit
+from permitted.views import terminal as render
 
 
 def _parser() -> argparse.ArgumentParser:

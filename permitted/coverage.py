@@ -31,17 +31,17 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from dsl import compile_policy
-from dsl.errors import Diagnostic, PolicyError, UsageError, did_you_mean
-from dsl.loader import LoadedFile, load_file
-from dsl.model import Policy, Rule
+from dsl.compiler import compile_policy
+from dsl.contract.errors import Diagnostic, PolicyError, UsageError, did_you_mean
+from dsl.contract.model import Policy, Rule
+from dsl.contract.resources import display_path, policies_dir
+from dsl.contract.spans import Span
 from dsl.registry import resolve, versions
-from dsl.resources import display_path, policies_dir
-from dsl.shape import diagnose, schema_errors
-from dsl.spans import Span
-from interpreter.textmatch import folded
+from dsl.stages.load import LoadedFile, load_file
+from dsl.stages.shape import diagnose, schema_errors
+from interpreter.evaluation.phrases import folded
 
-from .exitcodes import Exit
+from permitted.exitcodes import Exit
 
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 

@@ -1,11 +1,11 @@
 """`permitted diff OLD NEW`: what an edit to a policy does, before it goes live.
 
-Stage: application, over dsl.diff (structure), dsl.solve and dsl.witness (meaning) and the
+Stage: application, over dsl.analysis.diff (structure), dsl.analysis.solve and dsl.analysis.witness (meaning) and the
 checking of messages (corpus replay). Input: two policy references — a file, an id such as
 `us@2018-10-12`, or a marketplace (its latest version) — and optionally a corpus of messages.
-Output: a `DiffResult`, rendered by permitted.diffview; exit code 0 when the verdicts of the two
+Output: a `DiffResult`, rendered by permitted.views.diff; exit code 0 when the verdicts of the two
 policies cannot differ (within the stated bounds), 1 when they can, 2 for a usage or policy error.
-Every witness shown has been evaluated on both compiled policies by interpreter.evaluate and
+Every witness shown has been evaluated on both compiled policies by interpreter.evaluation.evaluate and
 found to be judged as claimed; a candidate that is not is never shown.
 """
 from __future__ import annotations
@@ -18,20 +18,21 @@ from typing import Callable, Mapping
 
 import z3
 
-from dsl import Policy, compile_policy
-from dsl.diff import PolicyDiff, diff_policies
-from dsl.errors import Diagnostic, InputError, UsageError
+from dsl.analysis.diff import PolicyDiff, diff_policies
+from dsl.analysis.solve import Bounds, Coverage, Encoder, used, verdicts
+from dsl.analysis.witness import search
+from dsl.compiler import compile_policy
+from dsl.contract.errors import Diagnostic, InputError, UsageError
+from dsl.contract.model import Policy
+from dsl.contract.schema import load_schema
 from dsl.registry import resolve, versions
-from dsl.schema import load_schema
-from dsl.solve import Bounds, Coverage, Encoder, used, verdicts
-from dsl.witness import search
-from interpreter.evaluate import evaluate
-from interpreter.facts import build_facts
-from interpreter.report import Report
-from interpreter.textmatch import phrase_matcher
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.phrases import phrase_matcher
+from interpreter.evaluation.report import Report
+from interpreter.facts.record import build_facts
 
-from .checking import Choice, Judge, envelopes
-from .exitcodes import Exit
+from permitted.checking import Choice, Judge, envelopes
+from permitted.exitcodes import Exit
 
 VERDICTS = ("blocked", "review", "allowed")
 
@@ -265,7 +266,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace, console, err_console) -> int:
-    from . import diffview
+    from permitted.views import diff as diffview
 
     if args.max_items < 1:
         raise UsageError([Diagnostic("U100", "--max-items must be at least 1")])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dsl.errors import InputError
-from dsl.model import Example, Policy, Rule
-from interpreter import build_facts, evaluate
-from interpreter.normalise import normalise
-from interpreter.report import Report
+from dsl.contract.errors import InputError
+from dsl.contract.model import Example, Policy, Rule
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.report import Report
+from interpreter.facts.normalise import normalise
+from interpreter.facts.record import build_facts
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from dsl.errors import Diagnostic, UsageError, did_you_mean
+from dsl.contract.errors import Diagnostic, UsageError, did_you_mean
 
-from .checking import Checked
+from permitted.checking import Checked
 
 VERDICTS = ("allowed", "review", "blocked")
 _KEYS = {"file", "marketplace", "flags", "verdict", "rules", "why", "note", "known_gap"}

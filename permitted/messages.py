@@ -1,6 +1,6 @@
 """Messages on the command line: envelope flags, reading MESSAGE arguments, and showing facts.
 
-Input: parsed CLI arguments. Output: envelopes (via interpreter.envelope), facts, and rich
+Input: parsed CLI arguments. Output: envelopes (via interpreter.read.envelope), facts, and rich
 renderables of facts. Nothing here prints.
 """
 from __future__ import annotations
@@ -15,11 +15,11 @@ from typing import Iterator
 from rich.text import Text
 from rich.tree import Tree
 
-from dsl.errors import InputError
-from dsl.schema import as_json_data
-from interpreter.envelope import DEFAULT_LIMIT, read_message
+from dsl.contract.errors import InputError
+from dsl.contract.schema import as_json_data
+from interpreter.read.envelope import DEFAULT_LIMIT, read_message
 
-from .checking import envelopes
+from permitted.checking import envelopes
 
 
 def date_argument(text: str) -> _dt.date:

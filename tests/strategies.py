@@ -14,10 +14,10 @@ import re
 
 from hypothesis import strategies as st
 
-from dsl import ast
-from dsl.check import vocab_const
-from dsl.parser import parse_plain
-from dsl.schema import complete, load_schema, problems
+from dsl.contract import ast
+from dsl.contract.schema import complete, load_schema, problems
+from dsl.stages.check import vocab_const
+from dsl.stages.parse import parse_plain
 
 # ---------------------------------------------------------------------------------------------
 # Syntax trees (dsl/ast.py), as the parser could produce them

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dsl import tree
-from dsl.errors import PolicyError
-from dsl.types import BOOL, NUMBER
+from dsl.contract import tree
+from dsl.contract.errors import PolicyError
+from dsl.contract.types import BOOL, NUMBER
 
 from .policytext import compile_conditions
 

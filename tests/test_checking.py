@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.errors import InputError, PolicyError
+from dsl.contract.errors import InputError, PolicyError
 from permitted import audit, check
 
 from .conftest import FIXTURES, ROOT

@@ -5,13 +5,13 @@ import ast
 import json
 from pathlib import Path
 
-from dsl.operators import OPERATORS
-from dsl.schema import load_schema
-from interpreter.operators import IMPLEMENTATIONS
+from dsl.contract.operators import OPERATORS
+from dsl.contract.schema import load_schema
+from interpreter.evaluation.operators import IMPLEMENTATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-DSL_CONTRACT = {"dsl.tree", "dsl.types", "dsl.spans", "dsl.model", "dsl.errors", "dsl.schema", "dsl.operators",
-                "dsl.resources"}
+DSL_CONTRACT = {"dsl.contract.tree", "dsl.contract.types", "dsl.contract.spans", "dsl.contract.model", "dsl.contract.errors", "dsl.contract.schema", "dsl.contract.operators",
+                "dsl.contract.resources"}
 
 
 def imports(package: str) -> dict[str, set[str]]:

@@ -10,13 +10,13 @@ import pytest
 from rich.console import Console
 
 from dsl.compiler import compile_policy, compile_text
-from dsl.errors import PolicyError, UsageError
+from dsl.contract.errors import PolicyError, UsageError
 from dsl.registry import resolve
-from interpreter.textmatch import folded
+from interpreter.evaluation.phrases import folded
 from permitted import cli as cli_module
 from permitted import coverage
 from permitted.exitcodes import Exit
-from permitted.render import diagnostic_plain
+from permitted.views.terminal import diagnostic_plain
 
 from .conftest import ROOT
 

@@ -12,12 +12,13 @@ import pytest
 import yaml
 from rich.console import Console
 
-from dsl import ast, compile_policy, tree
-from dsl.errors import PolicyError, UsageError
-from dsl.format import format_expr
-from dsl.parser import parse_plain
-from interpreter.evaluate import evaluate
-from interpreter.facts import build_facts
+from dsl.compiler import compile_policy
+from dsl.contract import ast, tree
+from dsl.contract.errors import PolicyError, UsageError
+from dsl.format.condition import format_expr
+from dsl.stages.parse import parse_plain
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.facts.record import build_facts
 from permitted import diffing
 
 ROOT = Path(__file__).resolve().parent.parent

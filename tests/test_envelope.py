@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from dsl.errors import InputError
-from interpreter.envelope import check_envelope, read_message
+from dsl.contract.errors import InputError
+from interpreter.read.envelope import check_envelope, read_message
 
 FIELDS = {"marketplace": "UK", "order": {"completed_at": "2020-11-01"}}
 

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from interpreter import build_facts, evaluate
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.facts.record import build_facts
 
 from .policytext import compile_conditions
 
@@ -117,7 +118,7 @@ def test_report_json_is_stable_and_deterministic():
 
 
 def test_bad_facts_are_refused_with_every_problem_named():
-    from dsl.errors import InputError
+    from dsl.contract.errors import InputError
 
     with pytest.raises(InputError) as info:
         build_facts({"message": {"channel": "fax", "emoji": [{"text": ":)"}]}}, "UK")
@@ -127,7 +128,7 @@ def test_bad_facts_are_refused_with_every_problem_named():
 
 
 def test_impossible_dates_are_refused():
-    from dsl.errors import InputError
+    from dsl.contract.errors import InputError
 
     with pytest.raises(InputError) as info:
         build_facts({"order": {"completed_at": "2020-02-30"}}, "UK")

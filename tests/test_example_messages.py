@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from dsl.errors import UsageError
+from dsl.contract.errors import UsageError
 from permitted.checking import Checked
 from permitted.expectations import Expectation, Outcome, load_expectations
 

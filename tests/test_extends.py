@@ -6,7 +6,7 @@ import os
 import pytest
 
 from dsl.compiler import compile_file, compile_policy
-from dsl.errors import PolicyError
+from dsl.contract.errors import PolicyError
 
 
 def write(path, text):

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from dsl.errors import PolicyError
-from dsl.format import format_expr
-from dsl.parser import parse_plain
-from dsl.rewrite import format_text
+from dsl.contract.errors import PolicyError
+from dsl.format.condition import format_expr
+from dsl.format.rewrite import format_text
+from dsl.stages.parse import parse_plain
 
 CANONICAL = [
     ("count( message.emoji )>0", "count(message.emoji) > 0"),

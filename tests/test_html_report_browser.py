@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from permitted.checking import Choice, Judge, envelopes
-from permitted.highlights import highlights, numbers_of
-from permitted.htmlreport import html_page
+from permitted.views.highlights import highlights, numbers_of
+from permitted.views.html import html_page
 
 from .conftest import ROOT
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter import build_facts
-from interpreter.htmlfacts import HtmlFacts, gif_frames, read_html
-from interpreter.htmlstyle import MESSAGE_WIDTH_PX
+from interpreter.facts.css import MESSAGE_WIDTH_PX
+from interpreter.facts.html import HtmlFacts, gif_frames, read_html
+from interpreter.facts.record import build_facts
 
 from .conftest import ROOT
 

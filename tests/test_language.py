@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter.language import _NOT_PROSE_RUN, detect_language, spelling
+from interpreter.facts.language import _NOT_PROSE_RUN, detect_language, spelling
 
 from .conftest import ROOT
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from dsl.compiler import compile_text
-from dsl.errors import PolicyError
-from dsl.loader import load_text
+from dsl.contract.errors import PolicyError
+from dsl.stages.load import load_text
 
 HEADER = "policy: buyer-messaging\nmarketplace: UK\neffective: 2020-11-06\nsource: test\n"
 RULE = "  - id: r\n    title: t\n    severity: block\n    clause: c\n    when: true\n"

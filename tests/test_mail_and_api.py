@@ -6,10 +6,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from dsl.errors import InputError
-from interpreter.envelope import iter_envelopes, read_message
-from interpreter.normalise import normalise
-from interpreter.spapi import api_envelope
+from dsl.contract.errors import InputError
+from interpreter.facts.normalise import normalise
+from interpreter.read.envelope import iter_envelopes, read_message
+from interpreter.read.spapi import api_envelope
 
 
 def email_bytes(*, html=None, text="Hello", charset="utf-8", attachment=None, subject="Your order",

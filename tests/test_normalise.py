@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from dsl.schema import problems
-from interpreter.envelope import read_message
-from interpreter.normalise import normalise
+from dsl.contract.schema import problems
+from interpreter.facts.normalise import normalise
+from interpreter.read.envelope import read_message
 
 from .conftest import FIXTURES
 

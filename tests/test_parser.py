@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from dsl.ast import And, Call, Compare, ListExpr, Literal, Not, Or, Path, Quantifier, Regex
-from dsl.errors import PolicyError
-from dsl.parser import parse_plain
+from dsl.contract.ast import And, Call, Compare, ListExpr, Literal, Not, Or, Path, Quantifier, Regex
+from dsl.contract.errors import PolicyError
+from dsl.stages.parse import parse_plain
 
 P = lambda s: Path(tuple(s.split(".")))  # noqa: E731
 L = Literal

@@ -7,7 +7,7 @@ import pytest
 from dsl.compiler import compile_policy
 from dsl.registry import policy_files, versions
 from permitted.examples import example_name, run_example
-from permitted.render import example_failure
+from permitted.views.terminal import example_failure
 
 
 def _cases():

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from dsl.compiler import compile_text
+from dsl.contract.resources import policies_dir
 from dsl.registry import versions
-from dsl.resources import policies_dir
-from interpreter.envelope import envelope_of
-from interpreter.evaluate import evaluate
-from interpreter.normalise import normalise
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.facts.normalise import normalise
+from interpreter.read.envelope import envelope_of
 from permitted import load_policy
 
 MARKETS = ("UK", "US")

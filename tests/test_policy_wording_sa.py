@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 
-from interpreter.evaluate import evaluate
-from interpreter.normalise import normalise
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.facts.normalise import normalise
 from permitted import load_policy
 
 ORDER = "123-1234567-1234567"

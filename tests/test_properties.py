@@ -10,18 +10,20 @@ import json
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from dsl import compile_file, registry
-from dsl.check import Context, check_condition
+from dsl import registry
+from dsl.compiler import compile_file
 from dsl.compiler import compile_text
-from dsl.errors import CODES, PolicyError
-from dsl.format import format_expr
-from dsl.loader import load_text
-from dsl.parser import parse_plain
-from dsl.rewrite import format_text
-from dsl.simplify import simplify
-from dsl.tree import slots_used
-from interpreter import build_facts, evaluate
-from interpreter.lower import lower
+from dsl.contract.errors import CODES, PolicyError
+from dsl.contract.tree import slots_used
+from dsl.format.condition import format_expr
+from dsl.format.rewrite import format_text
+from dsl.stages.check import Context, check_condition
+from dsl.stages.load import load_text
+from dsl.stages.parse import parse_plain
+from dsl.stages.simplify import simplify
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.program import lower
+from interpreter.facts.record import build_facts
 
 from . import strategies as s
 

@@ -12,14 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from rich.console import Console
 
-from dsl.errors import Diagnostic
-from interpreter.report import Report, Violation
-from interpreter.trace import Evidence
+from dsl.contract.errors import Diagnostic
+from interpreter.evaluation.report import Report, Violation
+from interpreter.evaluation.trace import Evidence
 from permitted.checking import Checked, Choice, Judge, envelopes
-from permitted.highlights import Mark, highlights, layout, numbers_of, plain
-from permitted.htmlreport import html_page
-from permitted.reportview import message_text, report_view, summary_view
-from permitted.sarif import sarif_log
+from permitted.views.highlights import Mark, highlights, layout, numbers_of, plain
+from permitted.views.html import html_page
+from permitted.views.report import message_text, report_view, summary_view
+from permitted.views.sarif import sarif_log
 
 from .conftest import FIXTURES, ROOT
 

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
 
-from dsl import schema as facts_schema
-from interpreter.textfacts import FAMILIES, INTERNATIONAL_MIN_DIGITS, text_facts
+from dsl.contract import schema as facts_schema
+from interpreter.facts.text import FAMILIES, INTERNATIONAL_MIN_DIGITS, text_facts
 
 
 def facts(text: str, marketplace: str = "UK") -> dict[str, list[dict]]:
@@ -416,7 +416,7 @@ scan_texts = st.lists(SCAN_PIECES, max_size=40).map("".join)
 @settings(deadline=None, max_examples=600)
 @given(scan_texts)
 def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
-    from interpreter import textfacts as tf
+    from interpreter.facts import text as tf
 
     def spans(items):
         return [(i["start"], i["end"]) for i in items]

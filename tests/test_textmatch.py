@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from interpreter.textmatch import fold, fold_each, phrase_matcher
+from interpreter.evaluation.phrases import fold, fold_each, phrase_matcher
 
 CASES = [
     # text, phrases, expected matched texts
@@ -39,7 +39,7 @@ def test_mentions(text, phrases, expected):
 @pytest.mark.parametrize("text", ["Plain ASCII\ttext,  with\n\nspaces and CAPS", "Crème brûlée — ‘quoted’ خَصْم", "",
                                   " lead and trail ", "\x1c\x1f odd spaces\u00a0here"])
 def test_fast_fold_agrees_with_the_full_fold(text):
-    from interpreter.textmatch import fold, folded
+    from interpreter.evaluation.phrases import fold, folded
 
     assert folded(text) == fold(text)[0]
     assert len(fold(text)[1]) == len(fold(text)[0])

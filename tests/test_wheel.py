@@ -34,11 +34,11 @@ def test_wheel_carries_grammar_and_policies(wheel):
 def test_installed_wheel_compiles_its_own_policies(wheel, tmp_path):
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
-    script = ("import dsl.resources as r, dsl.registry as g, dsl\n"
+    script = ("import dsl.contract.resources as r, dsl.registry as g, dsl.compiler\n"
               "assert str(r.grammar_path()).startswith(%r), r.grammar_path()\n"
               "paths = g.policy_files()\n"
               "assert paths and all(str(p).startswith(%r) for p in paths)\n"
-              "for p in paths: dsl.compile_file(p)\n"
+              "for p in paths: dsl.compiler.compile_file(p)\n"
               "print(len(paths))\n") % (str(site), str(site))
     # Run away from the checkout so only the unpacked wheel (plus installed dependencies) is importable.
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,

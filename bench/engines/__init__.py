@@ -16,8 +16,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
-from dsl.model import flatten
-from dsl.schema import as_json_data
+from dsl.contract.model import flatten
+from dsl.contract.schema import as_json_data
 
 
 @dataclass(frozen=True)

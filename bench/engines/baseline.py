@@ -2,7 +2,7 @@
 
 Written the way a competent engineer would hard-code the rules: direct dict access, precompiled
 regexes, sets for membership, `any()` over lists, no three-valued logic (every fact is known in
-the corpus). Phrase lists use the same matcher as our `mentions` (interpreter.textmatch), so
+the corpus). Phrase lists use the same matcher as our `mentions` (interpreter.evaluation.phrases), so
 both pay the same text-matching cost and agree on what counts as a mention. The phrase lists
 and settings are read from the policy's vocab once, so the two cannot drift apart.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from dsl.model import Policy
-from interpreter.textmatch import phrase_matcher
+from dsl.contract.model import Policy
+from interpreter.evaluation.phrases import phrase_matcher
 
 from . import Engine, phrases
 

@@ -17,8 +17,8 @@ from importlib.metadata import version
 
 import cedarpy
 
-from dsl.model import Policy
-from dsl.schema import load_schema
+from dsl.contract.model import Policy
+from dsl.contract.schema import load_schema
 
 from . import MENTIONS, PHRASE_LIST_RULES, Engine
 

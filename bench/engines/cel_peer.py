@@ -16,7 +16,7 @@ from importlib.metadata import version
 import celpy
 from celpy import celtypes
 
-from dsl.model import Policy
+from dsl.contract.model import Policy
 
 from . import MENTIONS, PHRASE_LIST_RULES, Engine, list_literal, select
 

@@ -1,12 +1,12 @@
 """Our engine: the compiled policy evaluated with interpreter.outcomes (fast path) or
-interpreter.evaluate (the full report: violations with evidence spans, hints, undetermined rules)."""
+interpreter.evaluation.evaluate (the full report: violations with evidence spans, hints, undetermined rules)."""
 from __future__ import annotations
 
 from dataclasses import replace
 from importlib.metadata import version
 
-from dsl.model import Policy
-from interpreter import evaluate, outcomes
+from dsl.contract.model import Policy
+from interpreter.evaluation.evaluate import evaluate, outcomes
 
 from . import Engine
 

@@ -11,7 +11,7 @@ from importlib.metadata import version
 
 import rule_engine
 
-from dsl.model import Policy
+from dsl.contract.model import Policy
 
 from . import MENTIONS, PHRASE_LIST_RULES, Engine, list_literal, select
 

@@ -17,7 +17,7 @@ from importlib.metadata import version
 
 import zen
 
-from dsl.model import Policy
+from dsl.contract.model import Policy
 
 from . import MENTIONS, PHRASE_LIST_RULES, Engine, json_ready, list_literal, select
 

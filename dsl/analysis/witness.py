@@ -1,0 +1,278 @@
+"""Turn solver models into facts records, and search until the evaluator confirms one.
+
+Stage: after dsl.analysis.solve, for `diff`. Input: an `Encoder`, a goal formula, the variables it uses,
+and `verify` — a function the application passes in that evaluates both compiled policies on a
+facts record (dsl never imports the interpreter). Output: `Found` — a witness (a facts record
+`verify` accepted), `none` (the solver proved there is no such record within the bounds), or
+`undecided` (candidates existed but none survived). Texts are built from one phrase per chosen
+class, joined by a separator, padded to a required length with filler, and checked with the
+oracle to contain exactly the classes the model chose; regex `matches` and `contains` that the
+model wants true get a generated sample (a bounded search where the encoding does not reach).
+A candidate that fails is excluded and the solver asked again, a few times at most.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+import z3
+
+from dsl.analysis.domains import abstract, field_spec, steps
+from dsl.analysis.solve import EPOCH, Encoder
+from dsl.analysis.texts import requirement, realise
+from dsl.contract.schema import MISSING
+
+TRIES = 6
+
+
+@dataclass(frozen=True)
+class Found:
+    status: str                    # witness | none | undecided
+    facts: Mapping | None = None
+    tries: int = 0
+
+
+def search(enc: Encoder, goal: z3.BoolRef, used: frozenset, verify: Callable[[dict], bool], tries: int = TRIES) -> Found:
+    opt = z3.Optimize()
+    opt.set(timeout=20_000)
+    for k in used:
+        for c in enc.constraints.get(k, ()):
+            opt.add(c)
+    opt.add(goal)
+    lengths = []
+    for k in sorted(used, key=repr):
+        v = enc.vars[k]
+        usual = _usual(enc, k)
+        if usual is not None:
+            opt.add_soft(v.expr == usual)
+        if v.kind == "len":
+            for i in range(enc.bounds.max_items):
+                opt.add_soft(v.expr <= i)
+        elif v.kind == "on":
+            opt.add_soft(z3.Not(v.expr))
+        elif v.kind == "present" and _optional(enc, k):
+            opt.add_soft(z3.Not(v.expr))
+        elif v.kind == "num":
+            opt.add_soft(z3.IsInt(v.expr))
+        elif v.kind == "date":
+            opt.add_soft(z3.And(v.expr >= -90, v.expr <= 90))
+        elif v.kind == "tlen":
+            lengths.append(v.expr)
+    if lengths:
+        opt.minimize(z3.Sum(lengths))
+    first = opt.check()
+    if first != z3.sat:
+        return Found("none" if first == z3.unsat else "undecided")
+    for hint in _length_hints(enc, used):
+        opt.add(hint)
+    for attempt in range(tries):
+        if opt.check() != z3.sat:
+            return Found("undecided", tries=attempt)
+        model = opt.model()
+        record, learned = build(enc, model, used)
+        if record is not None and verify(record):
+            return Found("witness", record, attempt + 1)
+        opt.add(learned if learned is not None else _block(enc, model, used))
+    return Found("undecided", tries=tries)
+
+
+def _length_hints(enc: Encoder, used) -> list:
+    """A text holding a phrase class is at least as long as its shortest phrase. Added only after
+    the solver has said a difference exists (folding can make a match shorter than its phrase, so
+    this is a guide for building texts, not part of the proof)."""
+    out = []
+    for k in used:
+        if k[0] == "tlen":
+            space = enc.texts.get(abstract(k[1]))
+            for c, phrases in enumerate(space.realisers if space else ()):
+                if phrases and ("on", k[1], c) in enc.vars:
+                    out.append(z3.Implies(enc.vars[("on", k[1], c)].expr, enc.vars[k].expr >= min(map(len, phrases))))
+    return out
+
+
+def _optional(enc: Encoder, k: tuple) -> bool:
+    """A presence flag of a naturally absent fact (a link's anchor text), left absent when it can be."""
+    spec = _spec_of(enc, _where(enc, k[1:]))
+    return spec is not None and spec.absent == "optional"
+
+
+def _usual(enc: Encoder, k: tuple):
+    """The solver value of a fact's schema default, so witnesses leave facts at their defaults
+    unless the difference needs them changed; None when the fact has no default."""
+    if k[0] != "val" or k[1][0] != "f":
+        return None
+    spec = _spec_of(enc, (k[1][1], k[1][2:]))
+    if spec is None or spec.default is MISSING or isinstance(spec.default, (list, dict)):
+        return None
+    v = enc.vars[k]
+    if v.kind == "str":
+        domain = enc.domain(v.info)
+        return domain.index(spec.default) if spec.default in domain else None
+    return spec.default
+
+
+def _block(enc: Encoder, model: z3.ModelRef, used) -> z3.BoolRef:
+    same = [v.expr == model.eval(v.expr, model_completion=True) for k in used
+            if (v := enc.vars[k]).kind in ("bool", "str", "len", "on", "present", "tlen", "free")]
+    return z3.Not(z3.And(same)) if same else z3.BoolVal(False)
+
+
+# ---- model -> facts record ---------------------------------------------------------------------
+
+def _py(value: z3.ExprRef, kind: str):
+    if z3.is_true(value) or z3.is_false(value):
+        return z3.is_true(value)
+    if z3.is_int_value(value):
+        return value.as_long()
+    if z3.is_rational_value(value):
+        frac = value.as_fraction()
+        number = int(frac) if frac.denominator == 1 else float(frac)
+        return (EPOCH + _dt.timedelta(days=int(number))).isoformat() if kind == "date" else number
+    return None
+
+
+class _Record:
+    """A facts record under construction, addressed by the encoder's concrete keys."""
+
+    def __init__(self, enc: Encoder, values: dict):
+        self.enc, self.values = enc, values
+        self.data: dict = {"message": {}, "order": {}, "history": {}}
+        self.placed: set = set()
+
+    def item_type(self, coll: tuple) -> str | None:
+        return _item_type(self.enc, coll)
+
+    def steps(self, k: tuple):
+        return _where(self.enc, k)
+
+    def present(self, k: tuple) -> bool:
+        """Every prefix of the path that may be absent is present in the model."""
+        where = self.steps(k)
+        if where is None:
+            return False
+        obj, path = where
+        found = list(steps(self.enc.schema, obj, path))
+        return len(found) == len(path) and all(
+            spec.absent == "present" or self.values.get(("present",) + k[:2] + path[:i + 1], False)
+            for i, spec in found)
+
+    def container(self, k: tuple):
+        """The dict holding the last part of path key `k` (created on the way), or None when
+        the key is inside a list item the model does not have."""
+        if k[0] == "f":
+            node, obj, path = self.data.setdefault(k[1], {}), k[1], k[2:]
+        else:
+            _, coll, index = k[1]
+            items = self.list(coll)
+            if items is None or index >= len(items):
+                return None, None
+            node, obj, path = items[index], self.item_type(coll), k[2:]
+        for _, spec in steps(self.enc.schema, obj, path[:-1]):
+            if spec.name not in node:
+                node[spec.name] = self.skeleton(spec.type.name if spec.type.kind == "object" else None)
+            node = node[spec.name]
+        return node, path[-1] if path else None
+
+    def list(self, coll: tuple):
+        node, last = self.container(coll)
+        if node is None or last is None:
+            return None
+        return node.get(last)
+
+    def skeleton(self, obj: str | None) -> dict:
+        """An object with every field that must be present and has no default, at a neutral value
+        (fields with a default are filled in when the record is completed)."""
+        out: dict = {}
+        for name, spec in (self.enc.schema.fields(obj).items() if obj else ()):
+            if spec.absent == "present" and spec.default is MISSING:
+                out[name] = neutral(spec)
+        return out
+
+    def put(self, k: tuple, value) -> None:
+        if not self.present(k):
+            return
+        spec = _spec_of(self.enc, self.steps(k))
+        self.placed.add(k)
+        if k[0] == "f" and spec is not None and spec.default is not MISSING and spec.default == value:
+            return                  # the record is completed with defaults: say only what differs
+        node, last = self.container(k)
+        if node is not None and last is not None:
+            node[last] = value
+
+
+def neutral(spec):
+    """A value of a field's type that says nothing: its default, the first enum value, empty, zero."""
+    if spec.default is not MISSING:
+        return spec.default
+    kind = spec.type.kind
+    if spec.type.enum:
+        return spec.type.enum[0]
+    return {"bool": False, "number": 0, "string": "", "list": [], "date": EPOCH.isoformat()}.get(kind, {})
+
+
+def build(enc: Encoder, model: z3.ModelRef, used) -> tuple[dict | None, z3.BoolRef | None]:
+    values = {k: _py(model.eval(enc.vars[k].expr, model_completion=True), enc.vars[k].kind) for k in used
+              if enc.vars[k].kind != "group"}
+    rec = _Record(enc, values)
+    for k in sorted((k for k in used if k[0] == "len"), key=lambda k: len(repr(k))):
+        node, last = rec.container(k[1])
+        if node is not None and last is not None and values[k] > 0:
+            node[last] = [rec.skeleton(enc.vars[k].info) for _ in range(values[k])]
+    for k in sorted((k for k in used if k[0] == "present" and values[k]), key=len):
+        path_key = k[1:]
+        where = rec.steps(path_key)
+        spec = _spec_of(enc, where)
+        if spec is not None and rec.present(path_key):
+            node, last = rec.container(path_key)
+            if node is not None and last not in node:
+                node[last] = rec.skeleton(spec.type.name) if spec.type.kind == "object" else neutral(spec)
+    for k in used:
+        v = enc.vars[k]
+        if k[0] == "val" and k[1][0] in ("f", "i"):
+            rec.put(k[1], enc.domain(v.info)[values[k]] if v.kind == "str" else values[k])
+    for k in used:
+        if k[0] == "val" and k[1][0] == "c" and k[1][2] not in rec.placed and k[1][2][0] in ("f", "i"):
+            rec.put(k[1][2], _inverse(k[1][1], enc.domain(enc.vars[k].info)[values[k]]))
+    texts = {k[1] for k in used if k[0] in ("on", "tlen")}
+    for free in (k for k in used if k[0] == "free" and values.get(k) is True):
+        target = requirement(enc.vars[free].info)
+        if target is not None:
+            texts.add(target[0])
+    for text_key in sorted(texts, key=repr):
+        if text_key in rec.placed or text_key[0] not in ("f", "i"):
+            continue
+        text, learned = realise(enc, text_key, values, used)
+        if text is None:
+            return None, learned
+        rec.put(text_key, text)
+    return _pruned(rec.data), None
+
+
+def _pruned(data: dict) -> dict:
+    """The record without objects left empty (their defaults are filled in when it is completed)."""
+    return {root: {k: v for k, v in values.items() if v != {}} for root, values in data.items()}
+
+
+def _item_type(enc: Encoder, coll: tuple) -> str | None:
+    """The object type of a list's items (recorded with the list's length variable)."""
+    v = enc.vars.get(("len", coll))
+    return v.info if v else None
+
+
+def _where(enc: Encoder, k: tuple):
+    """(object name the path starts from, path) of a path key, or None for other keys."""
+    if k[0] == "f":
+        return k[1], k[2:]
+    if k[0] == "i":
+        return _item_type(enc, k[1][1]), k[2:]
+    return None
+
+
+def _spec_of(enc: Encoder, where):
+    return None if where is None else field_spec(enc.schema, *where)
+
+
+def _inverse(op: str, value: str) -> str:
+    """A fact value that the operator maps to `value` (checked by the evaluator afterwards)."""
+    return f"https://{value}/" if op == "host_of" else value

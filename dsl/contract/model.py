@@ -1,0 +1,94 @@
+"""The compiled policy (contract module).
+
+Stage: output of dsl.compiler, input of interpreter.evaluation.evaluate, diff, explain and the CLI.
+Frozen values only: a compiled policy can be shared between threads and cached.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Mapping
+
+from dsl.contract import ast, tree
+from dsl.contract.spans import Span
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint's text split into literal parts and `{…}` values."""
+
+    source: str
+    parts: tuple[str | tree.Pred, ...]
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: Mapping | None = field(compare=False)      # the example's facts as written (partial), or
+    expect: tuple[str, ...]
+    undetermined: tuple[str, ...]
+    span: Span | None = field(default=None, compare=False)
+    message: Mapping | None = field(default=None, compare=False)   # a message envelope to normalise
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: str                 # block | warn
+    clause: str
+    condition: tree.Pred          # checked and simplified
+    syntax: ast.Node = field(compare=False)   # as written, for formatting
+    hint: Hint | None
+    examples: tuple[Example, ...]
+    file: str
+    span: Span | None = field(default=None, compare=False)
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return tree.facts_read(self.condition)
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str                       # e.g. uk@2020-11-06
+    name: str                     # e.g. buyer-messaging
+    marketplace: str              # US, UK, SA, … or base
+    effective: _dt.date
+    file: str
+    source: str
+    description: str
+    vocab: Mapping[str, object] = field(compare=False)   # as written (lists per language kept)
+    rules: tuple[Rule, ...]
+    chain: tuple[str, ...]        # files from the farthest base to this one
+    removed: tuple[str, ...] = ()
+
+    @cached_property       # asked for every message a batch normalises; a policy never changes
+    def reads(self) -> frozenset[str]:
+        """Every fact path any rule's condition reads (the normaliser skips costly facts nobody reads)."""
+        return frozenset(path for r in self.rules for path in r.reads)
+
+    def words(self, name: str) -> tuple[str, ...]:
+        """A vocab entry as a flat tuple of words (all languages), empty when the policy has none."""
+        return flatten(self.vocab.get(name, ()))
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+
+def flatten(value) -> tuple:
+    """A vocab entry as one tuple: a list as it is, phrase lists per language joined in order
+    without repeats, a single value as a one-item tuple."""
+    if isinstance(value, Mapping):
+        seen: dict = {}
+        for items in value.values():
+            for item in items:
+                seen.setdefault(item, None)
+        return tuple(seen)
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,)

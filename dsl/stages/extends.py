@@ -1,0 +1,118 @@
+"""Stage 3: merge a policy with the base it `extends:`, by rule id.
+
+Input: a shape-checked `LoadedFile`. Output: `Merged` — the rules and vocabulary in force, each
+remembering the file it was written in, so later errors point into the right file.
+A rule that redefines an inherited id needs `override: true`; `remove:` drops inherited rules;
+vocabulary entries of the child replace the base's entries of the same name.
+Errors: base not found (P210) and extends cycle (P211) raise PolicyError; duplicate rule id in
+a file (P212), override with nothing to override (P213), redefinition without override (P214)
+and removing an unknown rule (P215) are returned in `Merged.problems` so the other rules can
+still be checked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
+from dsl.contract.resources import display_path
+from dsl.contract.spans import Span
+from dsl.stages.load import Key, LoadedFile
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A piece of policy data and where it was written."""
+
+    value: object
+    loaded: LoadedFile
+    path: Key
+
+    def span(self, *more) -> Span:
+        return self.loaded.span(self.path + tuple(more))
+
+
+@dataclass(frozen=True)
+class Merged:
+    top: LoadedFile
+    vocab: dict[str, Sourced]
+    rules: list[Sourced]          # each value a rule mapping
+    chain: tuple[str, ...]
+    removed: tuple[str, ...]
+    problems: tuple[Diagnostic, ...] = ()    # rule-level problems; the rules concerned are left out
+
+
+def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
+                  stack: tuple[Path, ...] = (), skip: frozenset[int] = frozenset()) -> Merged:
+    """`load(path, display)` loads and shape-checks a base file (the compiler passes its stages).
+
+    `skip`: indexes of this file's rules that already have errors and take no further part.
+    """
+    data = loaded.data
+    here = Path(loaded.file).resolve()
+    problems: list[Diagnostic] = []
+
+    base: Merged | None = None
+    if "extends" in data:
+        target = (here.parent / data["extends"]).resolve()
+        span = loaded.span(("extends",))
+        if target in stack or target == here:
+            cycle = " -> ".join(p.name for p in (*stack, here, target))
+            raise PolicyError([loaded.diagnostic("P211", f"`extends` makes a cycle: {cycle}", span,
+                                                 "a base must not extend, directly or not, a policy that extends it")])
+        try:
+            found = target.is_file()
+        except OSError as exc:      # e.g. a name longer than the file system allows
+            raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` cannot be read: {exc.strerror}",
+                                                 span)]) from None
+        if not found:
+            nearby = [p.name for p in target.parent.glob("*.yaml") if p.resolve() != here] if target.parent.is_dir() else []
+            raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` not found", span,
+                                                 did_you_mean(target.name, nearby) or f"looked for {target}")])
+        display = display_path(Path(loaded.file).parent / data["extends"])
+        base = merge_extends(load(target, display), load, stack + (here,))
+
+    rules: dict[str, Sourced] = {r.value["id"]: r for r in base.rules} if base else {}
+    vocab: dict[str, Sourced] = dict(base.vocab) if base else {}
+
+    removed = tuple(data.get("remove", ()))
+    for i, rule_id in enumerate(removed):
+        if rule_id not in rules:
+            problems.append(loaded.diagnostic("P215", f"cannot remove `{rule_id}`: no inherited rule has that id",
+                                              loaded.span(("remove", i)), did_you_mean(rule_id, rules)))
+        rules.pop(rule_id, None)
+
+    seen_here: dict[str, int] = {}
+    for i, rule in enumerate(data.get("rules", ())):
+        if i in skip:
+            continue
+        rule_id = rule["id"]
+        id_span = loaded.span(("rules", i, "id"))
+        if rule_id in seen_here:
+            first = loaded.span(("rules", seen_here[rule_id], "id"))
+            problems.append(loaded.diagnostic("P212", f"duplicate rule id `{rule_id}`", id_span,
+                                              f"`{rule_id}` is already defined on line {first.line}"))
+            continue
+        seen_here[rule_id] = i
+        inherited = rules.get(rule_id)
+        sourced = Sourced(rule, loaded, ("rules", i))
+        if rule.get("override"):
+            if inherited is None:
+                problems.append(loaded.diagnostic("P213", f"`{rule_id}` overrides nothing: no inherited rule has this id",
+                                                  loaded.key_span(("rules", i, "override")),
+                                                  did_you_mean(rule_id, rules) or "remove `override: true`"))
+                continue
+        elif inherited is not None:
+            where = inherited.span()
+            problems.append(loaded.diagnostic("P214", f"rule `{rule_id}` is already defined in {where.file}:{where.line}",
+                                              id_span, "add `override: true` to replace the inherited rule, or choose another id"))
+            continue
+        rules[rule_id] = sourced   # an override keeps the inherited rule's place in the order
+
+    for name in data.get("vocab", {}) or {}:
+        vocab[name] = Sourced(data["vocab"][name], loaded, ("vocab", name))
+
+    chain = (base.chain if base else ()) + (loaded.file,)
+    inherited_problems = base.problems if base else ()
+    return Merged(loaded, vocab, list(rules.values()), chain, removed, inherited_problems + tuple(problems))

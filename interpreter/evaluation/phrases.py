@@ -1,0 +1,161 @@
+"""Phrase matching for `mentions`: whole words, ignoring case, accents, Arabic diacritics and
+letter variants, and runs of white space, in any script.
+
+Stage: used by interpreter.evaluation.operators. Input: a text and a tuple of phrases. Output: hits with
+spans into the original text. Both sides are folded the same way; a map from folded to
+original offsets turns match positions back into spans the CLI can highlight.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Arabic letters written several ways in practice; folded to one form on both sides.
+_ARABIC = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
+_DROP = {"\u0640", "\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"}   # tatweel, zero-width, soft hyphen
+_SAME = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+         "\u2014": "-", "\u2212": "-", "\u201c": '"', "\u201d": '"'}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if ch in _DROP:
+        return ""
+    if ch in _SAME:
+        return _SAME[ch]
+    if ch in _ARABIC:
+        return _ARABIC[ch]
+    if ch.isascii():
+        return ch.lower()
+    out = []
+    for c in unicodedata.normalize("NFKD", ch):
+        if unicodedata.category(c) == "Mn":
+            continue
+        out.append(_ARABIC.get(c, c))
+    return "".join(out).casefold()
+
+
+_SPACES = re.compile(r"\s+")          # the same characters as str.isspace()
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=128)
+def folded(text: str) -> str:
+    """The folded text alone: cheap, and enough to tell whether any phrase can match."""
+    if text.isascii():
+        return _SPACES.sub(" ", text).lower()
+    return fold(text)[0]      # not ASCII, so fold() takes its own path and does not come back here
+
+
+@lru_cache(maxsize=128)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(folded(text)))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _collapse_spaces(text: str) -> tuple[str, tuple[int, ...]]:
+    """Runs of white space as one space, lower case, with the original offset of each character;
+    for text whose other characters keep their length when folded."""
+    index: list[int] = []
+    pos = 0
+    for m in _SPACES.finditer(text):
+        index.extend(range(pos, m.start()))
+        index.append(m.start())
+        pos = m.end()
+    index.extend(range(pos, len(text)))
+    return _SPACES.sub(" ", text).lower(), tuple(index)
+
+
+@lru_cache(maxsize=128)
+def fold(text: str) -> tuple[str, tuple[int, ...]]:
+    """The folded text and, for each of its characters, the offset of the original character."""
+    if text.isascii():
+        return _collapse_spaces(text)
+    # Most non-ASCII characters fold to one character (é -> e, emoji, Arabic letters): then the
+    # text is folded by one translate() and offsets only move around runs of white space. Only
+    # text with characters that vanish or grow (diacritics, ligatures) takes the per-character walk.
+    table = {ord(ch): _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
+    if all(len(f) == 1 for f in table.values()):
+        out, index = _collapse_spaces(text.translate(table))
+        if len(out) == len(index):                    # lower() kept every length (it nearly always does)
+            return out, index
+    return fold_each(text)
+
+
+def fold_each(text: str) -> tuple[str, tuple[int, ...]]:
+    """fold(), one character at a time: right for any text, and the reference for the fast paths."""
+    out: list[str] = []
+    index: list[int] = []
+    previous_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not previous_space:
+                out.append(" ")
+                index.append(i)
+            previous_space = True
+            continue
+        previous_space = False
+        f = _fold_char(ch)
+        out.append(f)
+        index.extend([i] * len(f))
+    return "".join(out), tuple(index)
+
+
+def _fold_phrase(phrase: str) -> str:
+    return fold(phrase.strip())[0]
+
+
+@lru_cache(maxsize=512)
+def phrase_matcher(phrases: tuple[str, ...]):
+    """A function text -> list of hits for this phrase list, compiled once."""
+    by_folded: dict[str, str] = {}
+    for p in phrases:
+        f = _fold_phrase(p)
+        if f:
+            by_folded.setdefault(f, p)
+    if not by_folded:
+        return lambda text: []
+    # Every word of a phrase must stand as a whole word in the text for the phrase to match
+    # (phrases match on word boundaries), so a text lacking them is skipped without a scan.
+    needs = [frozenset(_WORD.findall(f)) for f in by_folded]
+    always = any(not words for words in needs)
+    word_start, other_start = [], []
+    for f in sorted(by_folded, key=len, reverse=True):
+        right = r"(?!\w)" if re.match(r"\w", f[-1]) else ""
+        (word_start if re.match(r"\w", f[0]) else other_start).append(re.escape(f) + right)
+    # The first character decides which group can match at a position, so the left word
+    # boundary is checked once per position instead of once per phrase.
+    groups = []
+    if word_start:
+        groups.append(r"(?<!\w)(?:" + "|".join(word_start) + ")")
+    if other_start:
+        groups.append("(?:" + "|".join(other_start) + ")")
+    pattern = re.compile("|".join(groups))
+
+    def find(text: str) -> list[dict]:
+        if not always:
+            words = _words(text)
+            if not any(n <= words for n in needs):
+                return []
+        if not pattern.search(folded(text)):
+            return []
+        folded_text, index = fold(text)
+        hits = []
+        for m in pattern.finditer(folded_text):
+            if m.end() == m.start():
+                continue
+            start, end = index[m.start()], index[m.end() - 1] + 1
+            while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in _DROP):
+                end += 1      # marks folded away after the last letter still belong to the word
+            hits.append({"text": text[start:end], "phrase": by_folded[m.group()], "start": start, "end": end})
+        return hits
+
+    return find
+
+
+def regex_hits(pattern: re.Pattern, text: str) -> list[dict]:
+    return [{"text": m.group(), "phrase": pattern.pattern, "start": m.start(), "end": m.end()}
+            for m in pattern.finditer(text) if m.end() > m.start()]

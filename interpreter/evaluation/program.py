@@ -1,0 +1,232 @@
+"""Stage 8: lower predicate trees to Python closures.
+
+Input: a tree.Pred (checked, simplified). Output: a function `f(data, env)` returning True,
+False or None (unknown), where `data` is a facts record and `env` a list of quantifier variable
+slots. Three-valued logic: `false and unknown` is false, `true or unknown` is true, and an
+operator or comparison with an unknown argument is unknown. Closures are specialised for the
+common shapes (a fact compared with a constant, a phrase list known at compile time) because
+evaluation runs for every rule of every message.
+"""
+from __future__ import annotations
+
+import operator
+import re
+from typing import Callable
+
+from dsl.contract import tree
+from dsl.contract.types import Regex
+
+from interpreter.evaluation.operators import IMPLEMENTATIONS
+from interpreter.evaluation.phrases import phrase_matcher, regex_hits
+
+Fn = Callable[[dict, list], object]
+
+_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt,
+        ">=": operator.ge}
+
+
+def compile_regex(value: Regex) -> re.Pattern:
+    flags = 0
+    for f in value.flags:
+        flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[f]
+    return re.compile(value.pattern, flags)
+
+
+def _const(value: object) -> object:
+    if isinstance(value, Regex):
+        return compile_regex(value)
+    return value
+
+
+def _path_getter(path: tuple[str, ...], base: Fn | None, slot: int | None) -> Fn:
+    if slot is not None:
+        if not path:
+            return lambda d, e: e[slot]
+        if len(path) == 1:
+            (a,) = path
+            return lambda d, e: e[slot].get(a)
+
+    if slot is None and len(path) == 2:
+        a, b = path
+
+        def get2(d, e):
+            x = d.get(a)
+            return None if x is None else x.get(b)
+        return get2
+    if slot is None and len(path) == 3:
+        a, b, c = path
+
+        def get3(d, e):
+            x = d.get(a)
+            x = None if x is None else x.get(b)
+            return None if x is None else x.get(c)
+        return get3
+
+    def get(d, e):
+        x = e[slot] if slot is not None else d
+        for p in path:
+            if x is None:
+                return None
+            x = x.get(p)
+        return x
+    return get
+
+
+def lower(node: tree.Pred) -> Fn:
+    if isinstance(node, tree.Const):
+        value = _const(node.value)
+        return lambda d, e: value
+    if isinstance(node, tree.Fact):
+        return _path_getter(node.path, None, None)
+    if isinstance(node, tree.Field):
+        return _path_getter(node.path, None, node.slot)
+    if isinstance(node, tree.ListOf):
+        items = [lower(i) for i in node.items]
+
+        def list_of(d, e):
+            values = [f(d, e) for f in items]
+            return None if any(v is None for v in values) else values
+        return list_of
+    if isinstance(node, tree.Exists):
+        target = lower(node.target)
+        return lambda d, e: target(d, e) is not None
+    if isinstance(node, tree.NonEmpty):
+        inner = lower(node.operand)
+
+        def non_empty(d, e):
+            v = inner(d, e)
+            return None if v is None else len(v) > 0
+        return non_empty
+    if isinstance(node, tree.Not):
+        inner = lower(node.operand)
+
+        def not_(d, e):
+            v = inner(d, e)
+            return None if v is None else not v
+        return not_
+    if isinstance(node, tree.And):
+        return _junction([lower(o) for o in node.operands], stop=False)
+    if isinstance(node, tree.Or):
+        return _junction([lower(o) for o in node.operands], stop=True)
+    if isinstance(node, tree.Compare):
+        return _compare(node)
+    if isinstance(node, tree.Call):
+        return _call(node)
+    if isinstance(node, tree.Quant):
+        return _quant(node)
+    raise TypeError(f"cannot lower {node!r}")
+
+
+def _junction(parts: list[Fn], stop: bool) -> Fn:
+    """`and` (stop at False) or `or` (stop at True), Kleene style."""
+    if len(parts) == 2:
+        first, second = parts
+
+        def two(d, e):
+            a = first(d, e)
+            if a is stop:
+                return stop
+            b = second(d, e)
+            if b is stop:
+                return stop
+            return None if a is None or b is None else not stop
+        return two
+    parts_t = tuple(parts)
+
+    def many(d, e):
+        unknown = False
+        for f in parts_t:
+            v = f(d, e)
+            if v is stop:
+                return stop
+            if v is None:
+                unknown = True
+        return None if unknown else not stop
+    return many
+
+
+def _compare(node: tree.Compare) -> Fn:
+    left = lower(node.left)
+    op = node.op
+    if isinstance(node.right, tree.Const) and op in ("in", "not in"):
+        values = node.right.value
+        try:
+            values = frozenset(values)
+        except TypeError:
+            pass
+        if op == "in":
+            return lambda d, e: None if (v := left(d, e)) is None else v in values
+        return lambda d, e: None if (v := left(d, e)) is None else v not in values
+    if isinstance(node.right, tree.Const) and op in _OPS:
+        c, fn = node.right.value, _OPS[op]
+        if op == "==":
+            return lambda d, e: None if (v := left(d, e)) is None else v == c
+        if op == ">":
+            return lambda d, e: None if (v := left(d, e)) is None else v > c
+        return lambda d, e: None if (v := left(d, e)) is None else fn(v, c)
+    right = lower(node.right)
+    if op == "in":
+        fn = lambda a, b: a in b  # noqa: E731
+    elif op == "not in":
+        fn = lambda a, b: a not in b  # noqa: E731
+    else:
+        fn = _OPS[op]
+
+    def compare(d, e):
+        a = left(d, e)
+        if a is None:
+            return None
+        b = right(d, e)
+        if b is None:
+            return None
+        return fn(a, b)
+    return compare
+
+
+def _call(node: tree.Call) -> Fn:
+    args = [lower(a) for a in node.args]
+    if node.op == "mentions" and isinstance(node.args[1], tree.Const):
+        find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
+        return lambda d, e: None if (t := text(d, e)) is None else find(t)
+    if node.op == "matches" and isinstance(node.args[1], tree.Const):
+        pattern, text = compile_regex(node.args[1].value), args[0]
+        return lambda d, e: None if (t := text(d, e)) is None else regex_hits(pattern, t)
+    impl = IMPLEMENTATIONS[node.op]
+    if len(args) == 1:
+        (a,) = args
+        return lambda d, e: None if (v := a(d, e)) is None else impl(v)
+    if len(args) == 2:
+        a, b = args
+
+        def call2(d, e):
+            x = a(d, e)
+            if x is None:
+                return None
+            y = b(d, e)
+            return None if y is None else impl(x, y)
+        return call2
+
+    def call(d, e):
+        values = [f(d, e) for f in args]
+        return None if any(v is None for v in values) else impl(*values)
+    return call
+
+
+def _quant(node: tree.Quant) -> Fn:
+    collection, body, slot = lower(node.collection), lower(node.body), node.slot
+    stop = node.kind == "any"    # any stops at the first True, all at the first False
+
+    def quant(d, e):
+        items = collection(d, e)
+        if items is None:
+            return None
+        unknown = False
+        for item in items:
+            e[slot] = item
+            v = body(d, e)
+            if v is stop:
+                return stop
+            if v is None:
+                unknown = True
+        return None if unknown else not stop
+    return quant

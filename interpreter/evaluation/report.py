@@ -1,0 +1,64 @@
+"""The report of one evaluation (contract of `--format json`).
+
+Stage: output of interpreter.evaluation.evaluate; input of the CLI's renderers and the API. The JSON shape
+is stable: see DESIGN.md. Verdict: blocked if a `block` rule fires, else review if a `warn` rule
+fires or a rule is undetermined, else allowed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from interpreter.evaluation.trace import Evidence
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    severity: str
+    title: str
+    clause: str
+    hint: str | None
+    evidence: tuple[Evidence, ...]
+
+    def to_json(self) -> dict:
+        out = {"rule": self.rule, "severity": self.severity, "title": self.title, "clause": self.clause}
+        if self.hint is not None:
+            out["hint"] = self.hint
+        out["evidence"] = [e.to_json() for e in self.evidence]
+        return out
+
+
+@dataclass(frozen=True)
+class Undetermined:
+    rule: str
+    needs: tuple[str, ...]
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "needs": list(self.needs)}
+
+
+@dataclass(frozen=True)
+class Report:
+    verdict: str                  # allowed | review | blocked
+    marketplace: str | None
+    policy_id: str
+    policy_file: str
+    violations: tuple[Violation, ...]
+    undetermined: tuple[Undetermined, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "marketplace": self.marketplace,
+            "policy": {"id": self.policy_id, "file": self.policy_file},
+            "violations": [v.to_json() for v in self.violations],
+            "undetermined": [u.to_json() for u in self.undetermined],
+        }
+
+
+def verdict_of(violations, undetermined) -> str:
+    if any(v.severity == "block" for v in violations):
+        return "blocked"
+    if violations or undetermined:
+        return "review"
+    return "allowed"

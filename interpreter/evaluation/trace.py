@@ -1,0 +1,173 @@
+"""Why a rule fired, or why it could not be judged.
+
+Stage: runs after the fast closures, only for rules that fired (evidence) or came out unknown
+(needs). Input: a rule's predicate tree and the facts. Output: evidence — the spans of text
+hits and the fact values that made the condition true — or the unknown facts it needed.
+Values always come from the lowered closures, so this module adds explanation, never semantics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dsl.contract import tree
+from dsl.contract.schema import as_json_data
+
+from interpreter.evaluation.program import lower
+
+
+@dataclass(frozen=True)
+class Evidence:
+    fact: str                     # the fact (or the text) the evidence comes from
+    text: str | None = None       # the characters, for text-derived evidence
+    start: int | None = None
+    end: int | None = None
+    value: object = None          # the fact's value, for scalar evidence
+    phrase: str | None = None     # the vocabulary phrase or pattern that matched
+
+    def to_json(self) -> dict:
+        out: dict = {"fact": self.fact}
+        if self.start is not None:
+            out.update(text=self.text, start=self.start, end=self.end)
+        else:
+            out["value"] = as_json_data(self.value)
+        if self.phrase is not None:
+            out["phrase"] = self.phrase
+        return out
+
+
+_FNS: dict[int, tuple[tree.Pred, object]] = {}
+_FNS_MAX = 20_000     # a long-running service recompiles policies; old trees must not pile up
+
+
+def _fn(node: tree.Pred):
+    # Keyed by identity: hashing a deep frozen tree on every lookup would cost more than lowering.
+    hit = _FNS.get(id(node))
+    if hit is None or hit[0] is not node:
+        if len(_FNS) >= _FNS_MAX:
+            _FNS.clear()
+        hit = _FNS[id(node)] = (node, lower(node))
+    return hit[1]
+
+
+def value(node: tree.Pred, data: dict, env: list):
+    return _fn(node)(data, env)
+
+
+def _source_name(node: tree.Pred) -> str:
+    """The fact a list of spanned items comes from: `message.emoji`, or the text an operator searched."""
+    if isinstance(node, (tree.Fact, tree.Field)):
+        return node.dotted
+    if isinstance(node, tree.Call) and node.args:
+        return _source_name(node.args[0])
+    return "message.text"
+
+
+def _points_into_message(node: tree.Pred) -> bool:
+    """Do the spans of this list's items point into message.text?
+
+    Lists of the message (links, emoji, …) and hits of an operator that searched message.text
+    do; hits found in another text (an image's alt text, a link's anchor) have offsets into
+    that text, so their evidence is the matched words without offsets.
+    """
+    if isinstance(node, tree.Call):
+        return bool(node.args) and isinstance(node.args[0], tree.Fact) and node.args[0].dotted == "message.text"
+    return isinstance(node, tree.Fact) and node.path[0] == "message"
+
+
+def _spanned(items, source: str, text: str, in_message: bool = True) -> list[Evidence]:
+    out = []
+    for item in items if isinstance(items, list) else ():
+        if not isinstance(item, dict):
+            continue
+        s, e = item.get("start"), item.get("end")
+        if in_message and isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= len(text):
+            out.append(Evidence(source, text[s:e], s, e, phrase=item.get("phrase")))
+        elif not in_message and "text" in item:
+            out.append(Evidence(source, value=item["text"], phrase=item.get("phrase")))
+    return out
+
+
+def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str, hits_only: bool = True) -> list[Evidence]:
+    """Evidence from a value-level subtree: spanned lists it reads, and scalar facts. A text that a
+    call searched is left out when the call's hits stand for it (`hits_only`); under `not`, where
+    there are no hits, the text searched is what explains the outcome."""
+    out: list[Evidence] = []
+    searched: set[int] = set()     # texts a call searched: its hits are the evidence, not the whole text
+    for n in _outside_quantifiers(node):
+        if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
+            out.extend(_spanned(value(n, data, env), _source_name(n), text, _points_into_message(n)))
+            if hits_only and isinstance(n, tree.Call) and n.args:
+                searched.add(id(n.args[0]))
+        elif isinstance(n, (tree.Fact, tree.Field)) and n.type.kind in ("bool", "number", "string", "date"):
+            if id(n) not in searched and (isinstance(n, tree.Field) or n.dotted != "message.text"):
+                out.append(Evidence(n.dotted, value=value(n, data, env)))
+    return out
+
+
+def _outside_quantifiers(node: tree.Pred):
+    yield node
+    if not isinstance(node, tree.Quant):
+        for child in tree.children(node):
+            yield from _outside_quantifiers(child)
+
+
+def evidence(node: tree.Pred, data: dict, env: list) -> list[Evidence]:
+    """Evidence that `node` is true (call only when it is)."""
+    text = (data.get("message") or {}).get("text") or ""
+    return _dedupe(_evidence(node, data, env, text))
+
+
+def _evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidence]:
+    if isinstance(node, tree.And):
+        return [ev for o in node.operands for ev in _evidence(o, data, env, text)]
+    if isinstance(node, tree.Or):
+        for o in node.operands:
+            if value(o, data, env) is True:
+                return _evidence(o, data, env, text)
+        return []
+    if isinstance(node, tree.Quant):
+        out: list[Evidence] = []
+        items = value(node.collection, data, env) or []
+        source = _source_name(node.collection)
+        in_message = _points_into_message(node.collection)
+        for item in items:
+            env[node.slot] = item
+            if value(node.body, data, env) is True:
+                out.extend(_spanned([item], source, text, in_message))
+                out.extend(_evidence(node.body, data, env, text))
+                if node.kind == "any":
+                    break
+        return out
+    if isinstance(node, tree.Exists):
+        return []     # a guard: that the fact is there explains nothing; what is tested next does
+    if isinstance(node, tree.Not):
+        # Why something is false has no spans to show; report the facts it read.
+        return [ev for ev in _leaf_evidence(node.operand, data, env, text, hits_only=False) if ev.start is None]
+    return _leaf_evidence(node, data, env, text)
+
+
+def needs(node: tree.Pred, data: dict, env: list) -> list[str]:
+    """The unknown facts that left `node` unknown (call only when it is)."""
+    found: dict[str, None] = {}
+    _needs(node, data, env, found)
+    return list(found)
+
+
+def _needs(node: tree.Pred, data: dict, env: list, found: dict) -> None:
+    if isinstance(node, (tree.And, tree.Or, tree.Not)):
+        for o in tree.children(node):
+            if value(o, data, env) is None:
+                _needs(o, data, env, found)
+        return
+    for n in tree.walk(node):
+        if isinstance(n, tree.Fact) and n.absent == "unknown" and value(n, data, env) is None:
+            found.setdefault(n.dotted, None)
+
+
+def _dedupe(items: list[Evidence]) -> list[Evidence]:
+    seen, out = set(), []
+    for ev in items:
+        key = (ev.fact, ev.start, ev.end, repr(ev.value))
+        if key not in seen:
+            seen.add(key)
+            out.append(ev)
+    return sorted(out, key=lambda ev: (ev.start is None, ev.start or 0, ev.fact))

@@ -1,0 +1,1 @@
+"""Normalisation: an envelope -> the facts the rules see (policies/facts.schema.json)."""

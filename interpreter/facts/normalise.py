@@ -1,0 +1,103 @@
+"""Normalise a message envelope into facts: what the rules see.
+
+Stage: between reading a message (interpreter.read.envelope) and evaluate. Input: a validated
+envelope. Output: interpreter.facts.record.Facts, validated against policies/facts.schema.json, whose
+text-derived facts carry spans into `message.text` (the visible text, Unicode NFC).
+HTML bodies are read by interpreter.facts.html (visible text, anchors, images, styling); the
+text facts (order ids, placeholders, URLs, e-mail addresses, phone numbers, emoji) come from
+interpreter.facts.text for both forms. Facts nobody gave (order dates, contact reason, …) stay
+unknown. The language and spelling of the text cost about as much as everything else together
+on a message of a few KB (bench/results/normalisation.md), so they are computed only when
+asked for: `wants` names the facts a policy reads (Policy.reads).
+Errors: InputError when the envelope or the resulting facts break their schemas.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Mapping
+
+from dsl.contract.model import Policy
+
+from interpreter.facts.html import read_html
+from interpreter.facts.language import detect_language, spelling
+from interpreter.facts.record import Facts, build_facts
+from interpreter.facts.text import text_facts
+
+# Envelope fields copied to message facts as they are.
+_MESSAGE_FIELDS = ("marketplace", "channel", "direction", "reason", "api_message_type", "sent_at", "subject")
+
+
+def _overlaps(item: dict, spans: list[tuple[int, int]]) -> bool:
+    return any(item["start"] < end and start < item["end"] for start, end in spans)
+
+
+EVERYTHING = frozenset({"message.language", "message.spelling"})
+_SKIPPED_BY_SPELLING = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
+
+
+def _wanted(wants, fact: str) -> bool:
+    return any(path == fact or path.startswith(fact + ".") for path in wants)
+
+
+def _language_facts(message: dict, wants, known: tuple[str, ...]) -> None:
+    if not (_wanted(wants, "message.language") or _wanted(wants, "message.spelling")):
+        return
+    language = detect_language(message["text"])
+    if language is None:
+        return                        # unknown: a rule that needs it is undetermined
+    if _wanted(wants, "message.language"):
+        message["language"] = language
+    if _wanted(wants, "message.spelling"):
+        skip = [(item["start"], item["end"]) for family in _SKIPPED_BY_SPELLING for item in message[family]]
+        checked = spelling(message["text"], language, skip, known)
+        if checked is not None:
+            message["spelling"] = checked
+
+
+def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVERYTHING,
+                   known: tuple[str, ...] = ()) -> dict:
+    """The facts record of a message (before defaults and validation).
+
+    `wants`: fact paths some rule reads; `known`: brand words the spell check accepts."""
+    market = envelope.get("marketplace") or marketplace
+    message: dict = {k: envelope[k] for k in _MESSAGE_FIELDS if k in envelope}
+    if market:
+        message["marketplace"] = market
+    message["is_template"] = bool(envelope.get("template", False))
+    if "html" in envelope:
+        page = read_html(envelope["html"])
+        text, links, images, styling = page.text, list(page.links), list(page.images), dict(page.styling)
+        message["is_html"] = True
+    else:
+        text = unicodedata.normalize("NFC", envelope.get("body", ""))
+        links, images, styling = [], [], None
+        message["is_html"] = False
+    found = text_facts(text, market or "US")
+    anchors = [(link["start"], link["end"]) for link in links if link["start"] < link["end"]]
+    # A URL written as an anchor's own text is the anchor, not a second link.
+    links += [link for link in found["links"] if not _overlaps(link, anchors)]
+    links.sort(key=lambda link: (link["start"], link["end"]))
+    message.update(text=text, order_ids=found["order_ids"], placeholders=found["placeholders"], links=links,
+                   emails=found["emails"], phones=found["phones"], emoji=found["emoji"], images=images,
+                   attachments=list(envelope.get("attachments", ())))
+    if styling is not None:
+        message["styling"] = styling
+    _language_facts(message, wants, known)
+    record = {"message": message}
+    for group in ("order", "history"):
+        if group in envelope:
+            record[group] = dict(envelope[group])
+    return record
+
+
+def normalise(envelope: Mapping, marketplace: str | None = None, source: str = "<message>", *,
+              policy: Policy | None = None) -> Facts:
+    """Facts of a message; `marketplace` is used when the envelope does not name one. Given a
+    policy, only the costly facts its rules read are computed, and its `brand_words` vocab
+    entry is accepted by the spell check; without one, every fact is computed."""
+    wants = policy.reads if policy is not None else EVERYTHING
+    known = policy.words("brand_words") if policy is not None else ()
+    # The envelope was checked against its schema; that what is built from it matches the facts
+    # schema is a property test (tests/test_normalise.py), so it is not re-validated per message.
+    return build_facts(message_record(envelope, marketplace, wants, known), marketplace, source=source,
+                       validate=False)

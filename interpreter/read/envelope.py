@@ -1,0 +1,151 @@
+"""Read a message in the forms a seller or a tool has it, as an envelope (policies/message.schema.json).
+
+Stage: first step of normalisation. Input: a file path (or bytes) and the envelope fields given
+separately (CLI flags, API arguments). Output: a validated envelope mapping. Forms: a JSON or
+YAML envelope; a bare `.txt` (the body) or `.html`/`.htm` (the HTML); an `.eml` e-mail; the JSON
+body of an SP-API Messaging request with its operation name (given, or in the file name:
+`x.sendInvoice.json`). Batches: an mbox (`.mbox`) and a
+JSONL file of envelopes give one envelope or one error per message (`iter_envelopes`).
+Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file that cannot be
+read or decoded, or is over the size limit).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import yaml
+
+from dsl.contract.errors import Diagnostic, InputError
+from dsl.contract.schema import as_json_data, message_problems
+
+from interpreter.read.mail import email_envelope, mbox_messages
+from interpreter.read.spapi import OPERATIONS, api_envelope
+
+DEFAULT_LIMIT = 1_000_000          # bytes; a message larger than this is refused, not truncated
+TEXT_SUFFIXES = {".txt", ".text"}
+MAIL_SUFFIXES = {".eml", ".msg"}
+HTML_SUFFIXES = {".html", ".htm"}
+ENVELOPE_SUFFIXES = {".json", ".yaml", ".yml"}
+
+
+def _fail(code: str, source: str, message: str, help: str | None = None) -> InputError:
+    return InputError([Diagnostic(code, f"{source}: {message}", help=help)])
+
+
+def check_envelope(envelope: Mapping, source: str = "<message>") -> dict:
+    """The envelope if it matches the schema; InputError naming every place it does not."""
+    if not isinstance(envelope, Mapping):
+        raise _fail("I100", source, "a message envelope must be a mapping (marketplace:, body: or html:, …)")
+    found = message_problems(envelope)
+    if found:
+        raise InputError([Diagnostic("I100", f"{source}: {'.'.join(map(str, where)) or 'envelope'}: {message}",
+                                     help="see policies/message.schema.json") for where, message in found])
+    return dict(envelope)
+
+
+def _check_size(size: int, limit: int, source: str) -> None:
+    if size > limit:
+        raise _fail("I101", source, f"message is {size:,} bytes, over the limit of {limit:,}",
+                    "raise the limit with --max-size if this is really one message")
+
+
+def _decode(raw: bytes, source: str) -> str:
+    for encoding in ("utf-8-sig", "utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ("utf-8-sig",):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _fail("I101", source, f"not UTF-8 text (byte {exc.start})", "save the message as UTF-8") from None
+
+
+def read_message(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
+                 data: bytes | None = None, api_operation: str | None = None) -> dict:
+    """An envelope from a file (or from `data`, e.g. standard input, named by `path`).
+
+    `fields` fill in what the file does not say; for a JSON/YAML envelope the file's own
+    fields win, except that given fields are used where the file is silent.
+    """
+    path = Path(path)
+    source = str(path)
+    if data is None:
+        try:
+            _check_size(path.stat().st_size, limit, source)     # before reading a huge file into memory
+            data = path.read_bytes()
+        except OSError as exc:
+            raise _fail("I101", source, f"cannot read: {exc.strerror or exc}") from None
+    return envelope_of(data, path.suffix.lower(), source, fields, limit=limit,
+                       api_operation=api_operation or operation_named(path))
+
+
+def operation_named(path: Path) -> str | None:
+    """The SP-API operation a file's name declares: `engraving.confirmCustomizationDetails.json`
+    holds the body of a confirmCustomizationDetails request (so archives of them need no flag)."""
+    if path.suffix.lower() != ".json" or len(path.suffixes) < 2:
+        return None
+    name = path.suffixes[-2][1:]
+    return name if name in OPERATIONS else None
+
+
+def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = None, *,
+                limit: int = DEFAULT_LIMIT, api_operation: str | None = None) -> dict:
+    """The envelope of one message's bytes, read by the form its suffix (or content) names."""
+    fields = dict(fields or {})
+    _check_size(len(data), limit, source)
+    if suffix in MAIL_SUFFIXES:
+        return check_envelope({**fields, **email_envelope(data, source)}, source)
+    text = _decode(data, source)
+    if api_operation is not None:
+        try:
+            body = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _fail("I101", source, f"an SP-API request body must be JSON: {exc}") from None
+        return check_envelope({**fields, **api_envelope(api_operation, body, source, fields)}, source)
+    if suffix not in ENVELOPE_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES and text.lstrip()[:1] == "{":
+        suffix = ".json"          # standard input or an unnamed file holding a JSON envelope
+    if suffix in ENVELOPE_SUFFIXES:
+        try:
+            loaded = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        except (json.JSONDecodeError, yaml.YAMLError) as exc:
+            raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
+        if isinstance(loaded, Mapping):
+            loaded = {**fields, **{k: v for k, v in loaded.items()}}
+        return check_envelope(as_json_data(loaded), source)   # YAML reads 2020-11-06 as a date
+    if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and text.lstrip()[:1] == "<"):
+        return check_envelope({**fields, "html": text}, source)
+    return check_envelope({**fields, "body": text}, source)
+
+
+def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
+                   api_operation: str | None = None) -> Iterator[tuple[str, dict | InputError]]:
+    """(name, envelope) for each message in a file — or (name, InputError) for one that cannot be
+    read — so a batch loses nothing: every message in gives one row out."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".mbox":
+            for name, data in mbox_messages(path):
+                yield name, _attempt(envelope_of, data, ".eml", name, fields, limit=limit)
+            return
+        if suffix == ".jsonl":
+            with path.open("rb") as lines:
+                for number, line in enumerate(lines, start=1):
+                    if line.strip():
+                        yield f"{path}:{number}", _attempt(envelope_of, line, ".json", f"{path}:{number}", fields,
+                                                           limit=limit)
+            return
+    except OSError as exc:
+        yield str(path), _fail("I101", str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    yield str(path), _attempt(read_message, path, fields, limit=limit, api_operation=api_operation)
+
+
+def _attempt(read, *args, **kwargs) -> dict | InputError:
+    try:
+        return read(*args, **kwargs)
+    except InputError as error:
+        return error
