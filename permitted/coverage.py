@@ -4,10 +4,9 @@ Stage: analysis of compiled policies. Input: the clause lists in `policies/claus
 file per guideline text, checked against `policies/clauses.schema.json`) and compiled policies.
 Output: one frozen `Coverage` per policy — every clause of the texts that apply to it with the
 rules citing it and their number of examples, the clauses no rule covers, and the rules whose
-`clause:` is found in none of those texts — rendered as rich tables or JSON; and the glue of the
-`coverage` subcommand (`add_parser`, `run`). Errors: PolicyError for a clause file that cannot be
-read or is ill-shaped (P100–P202, file:line:col) and for an unknown policy (P700); UsageError when
-no clause list applies to the policy asked for.
+`clause:` is found in none of those texts (rendered by permitted.views.coverage). Errors:
+PolicyError for a clause file that cannot be read or is ill-shaped (P100–P202, file:line:col) and
+for an unknown policy (P700); UsageError when no clause list applies to the policy asked for.
 
 A rule covers a clause when every fragment of its citation (cut at "…" or "...") occurs in the
 clause's text, both folded alike: case, runs of white space, curly quotes and dashes, accents;
@@ -15,7 +14,6 @@ punctuation at either end of a fragment does not count.
 """
 from __future__ import annotations
 
-import argparse
 import difflib
 import json
 import re
@@ -26,12 +24,7 @@ from pathlib import Path
 from typing import Sequence
 
 import jsonschema
-from rich.console import Console, Group
-from rich.padding import Padding
-from rich.table import Table
-from rich.text import Text
 
-from dsl.compiler import compile_policy
 from dsl.contract.errors import Diagnostic, PolicyError, UsageError, did_you_mean
 from dsl.contract.model import Policy, Rule
 from dsl.contract.resources import display_path, policies_dir
@@ -41,7 +34,6 @@ from dsl.stages.load import LoadedFile, load_file
 from dsl.stages.shape import diagnose, schema_errors
 from interpreter.evaluation.phrases import folded
 
-from permitted.exitcodes import Exit
 
 _ELLIPSIS = re.compile(r"…|\.\.\.")
 
@@ -305,107 +297,3 @@ def targets(refs: Sequence[str], lists: Sequence[ClauseList]) -> list[Path]:
         return [resolve(r) for r in refs]
     return [v.path for vs in versions().values() for v in vs
             if any(lst.applies(v.id, v.marketplace) for lst in lists)]
-
-
-# ---- rendering ---------------------------------------------------------------------------------
-
-def summary(c: Coverage) -> str:
-    needed = [row for row in c.clauses if not row.clause.informational]
-    informational = len(c.clauses) - len(needed)
-    return (f"{c.policy}: {len(needed) - len(c.uncovered)} of {len(needed)} clauses covered, "
-            f"{len(c.uncovered)} without a rule, {informational} informational; "
-            f"citations not found: {len(c.misquotes)} of {c.rules} rules; {c.examples} examples")
-
-
-def _clause_cell(clause: Clause) -> Text:
-    cell = Text(clause.id, style="bold cyan")
-    cell.append("\n" + clause.text)
-    if clause.restates:
-        cell.append(f"\nrestates {clause.restates}", style="dim")
-    if clause.why:
-        cell.append(f"\nwhy: {clause.why}", style="italic dim")
-    return cell
-
-
-def _rules_cell(row: Covered) -> Text:
-    if row.missing:
-        return Text("no rule", style="bold red")
-    if not row.rules:
-        return Text("informational", style="yellow")
-    return Text("\n".join(row.rules))
-
-
-def render(coverages: Sequence[Coverage], only_uncovered: bool = False) -> Group:
-    parts: list = []
-    for i, c in enumerate(coverages):
-        if i:
-            parts.append(Text(""))
-        parts.append(Text.assemble((c.policy, "bold"), "  ", (c.file, "dim")))
-        for lst in c.lists:
-            rows = [row for row in c.clauses if row.clause.list == lst.name and (row.missing or not only_uncovered)]
-            if not rows:
-                continue
-            dated = f", {lst.date}" if lst.date else ""
-            table = Table(title=Text(f"{lst.title}{dated}  ({lst.file})"), title_justify="left", show_lines=True,
-                          expand=True)
-            table.add_column("clause", ratio=3, overflow="fold", min_width=max(len(row.clause.id) for row in rows))
-            # Rule ids are what an author searches for: keep each on one line.
-            table.add_column("rules", no_wrap=True, min_width=max(len(r) for row in rows for r in row.rules + ("informational",)))
-            table.add_column("examples", justify="right", no_wrap=True)
-            for row in rows:
-                table.add_row(_clause_cell(row.clause), _rules_cell(row), str(row.examples) if row.rules else "")
-            parts.append(table)
-        if c.misquotes:
-            parts.append(Text("citations not found in the guideline text", style="bold red"))
-        for m in c.misquotes:
-            parts.append(Text.assemble("  ", (m.rule, "bold cyan"), "  ", (f"{m.file}:{m.line}" if m.line else m.file, "dim")))
-            detail = Table.grid(padding=(0, 2))
-            detail.add_column(no_wrap=True, style="dim")
-            detail.add_column()
-            detail.add_row("cites", Text(f"\u201c{m.citation}\u201d"))
-            if m.nearest is not None:
-                detail.add_row("nearest", Text.assemble((m.nearest.id, "cyan"), f" \u201c{m.nearest.text}\u201d"))
-            parts.append(Padding(detail, (0, 0, 0, 4)))
-        parts.append(Text(summary(c), style="bold green" if c.ok else "bold red"))
-    return Group(*parts)
-
-
-def to_json(coverages: Sequence[Coverage], only_uncovered: bool = False) -> str:
-    out = []
-    for c in coverages:
-        rows = [row for row in c.clauses if row.missing or not only_uncovered]
-        out.append({
-            "policy": c.policy, "file": c.file, "ok": c.ok,
-            "lists": [{"name": lst.name, "file": lst.file, "title": lst.title, "date": lst.date} for lst in c.lists],
-            "clauses": [{"id": row.clause.id, "list": row.clause.list, "section": row.clause.section,
-                         "text": row.clause.text, "informational": row.clause.informational,
-                         "restates": row.clause.restates, "rules": list(row.rules), "examples": row.examples}
-                        for row in rows],
-            "uncovered": [row.clause.id for row in c.uncovered],
-            "citations_not_found": [{"rule": m.rule, "citation": m.citation, "file": m.file, "line": m.line,
-                                     "nearest": m.nearest.id if m.nearest else None} for m in c.misquotes],
-            "summary": summary(c)})
-    return json.dumps(out, indent=2, ensure_ascii=False)
-
-
-# ---- command line ------------------------------------------------------------------------------
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("coverage", help="show each guideline clause, the rules that encode it and their examples")
-    p.add_argument("policies", nargs="*", metavar="POLICY",
-                   help="policy files, ids (uk@2020-11-06) or marketplaces (default: every bundled version "
-                        "that a clause list applies to)")
-    p.add_argument("--format", choices=["text", "json"], default="text")
-    p.add_argument("--uncovered", action="store_true",
-                   help="show only clauses without a rule and citations not found in the guideline text")
-    return p
-
-
-def run(args, console: Console, err_console: Console) -> int:
-    lists = load_clause_lists()
-    coverages = [cover(compile_policy(path), lists) for path in targets(args.policies, lists)]
-    if args.format == "json":
-        console.print(to_json(coverages, args.uncovered), markup=False, highlight=False, soft_wrap=True)
-    else:
-        console.print(render(coverages, args.uncovered))
-    return int(Exit.ALLOWED if all(c.ok for c in coverages) else Exit.BLOCKED)

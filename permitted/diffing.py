@@ -3,23 +3,18 @@
 Stage: application, over dsl.analysis.diff (structure), dsl.analysis.solve and dsl.analysis.witness (meaning) and the
 checking of messages (corpus replay). Input: two policy references — a file, an id such as
 `us@2018-10-12`, or a marketplace (its latest version) — and optionally a corpus of messages.
-Output: a `DiffResult`, rendered by permitted.views.diff; exit code 0 when the verdicts of the two
-policies cannot differ (within the stated bounds), 1 when they can, 2 for a usage or policy error.
+Output: a `DiffResult`, rendered by permitted.views.diff (the command is permitted.commands.diff).
 Every witness shown has been evaluated on both compiled policies by interpreter.evaluation.evaluate and
 found to be judged as claimed; a candidate that is not is never shown.
 """
 from __future__ import annotations
 
-import argparse
-import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
-import z3
-
 from dsl.analysis.diff import PolicyDiff, diff_policies
-from dsl.analysis.solve import Bounds, Coverage, Encoder, used, verdicts
+from dsl.analysis.solve import Bounds, Coverage, Encoder, Goal, rule_goals, verdict_goals
 from dsl.analysis.witness import search
 from dsl.compiler import compile_policy
 from dsl.contract.errors import Diagnostic, InputError, UsageError
@@ -32,9 +27,7 @@ from interpreter.evaluation.report import Report
 from interpreter.facts.record import build_facts
 
 from permitted.checking import Choice, Judge, envelopes
-from permitted.exitcodes import Exit
 
-VERDICTS = ("blocked", "review", "allowed")
 
 
 @dataclass(frozen=True)
@@ -144,7 +137,7 @@ class Semantics:
         self.a = {r.id: self.enc.encode(r.condition) for r in old.rules}
         self.b = {r.id: self.enc.encode(r.condition) for r in new.rules}
 
-    def _ask(self, subject: str, goals: list[tuple[str, z3.BoolRef, frozenset]],
+    def _ask(self, subject: str, goals: list[Goal],
              judged: Callable[[Report, Report], tuple[str, str]], claims: Mapping[str, Callable]) -> Comparison:
         witnesses, undecided, proved = [], [], True
         for kind, goal, needed in goals:
@@ -171,15 +164,8 @@ class Semantics:
 
     def rule(self, rule_id: str) -> Comparison:
         old_rule, new_rule = self.old.rule(rule_id), self.new.rule(rule_id)
-        a, b = self.a.get(rule_id), self.b.get(rule_id)
-        no, yes = z3.BoolVal(False), z3.BoolVal(True)
-        at, af, au = (a.t, a.f, a.unknown) if a else (no, yes, no)
-        bt, bf, bu = (b.t, b.f, b.unknown) if b else (no, yes, no)
-        needed = used(*(o for o in (a, b) if o is not None))
-        goals = [("old-only", z3.And(at, bf), needed), ("new-only", z3.And(bt, af), needed)]
-        if old_rule and new_rule and old_rule.severity != new_rule.severity:
-            goals.append(("severity", z3.And(at, bt), needed))
-        goals.append(("undetermined", z3.Xor(au, bu), needed))
+        changed = bool(old_rule and new_rule and old_rule.severity != new_rule.severity)
+        goals = rule_goals(self.a.get(rule_id), self.b.get(rule_id), changed)
 
         def judged(ro: Report, rn: Report) -> tuple[str, str]:
             return outcome(ro, rule_id, self.old), outcome(rn, rule_id, self.new)
@@ -187,13 +173,9 @@ class Semantics:
         return self._ask(rule_id, goals, judged, _RULE_CLAIMS)
 
     def verdict(self) -> Comparison:
-        va = verdicts([(r.severity, self.a[r.id]) for r in self.old.rules])
-        vb = verdicts([(r.severity, self.b[r.id]) for r in self.new.rules])
-        needed = used(*self.a.values(), *self.b.values())
-        goals, claims = [], {}
-        for x, y in itertools.permutations(VERDICTS, 2):
-            goals.append((f"{x}>{y}", z3.And(va[x], vb[y]), needed))
-            claims[f"{x}>{y}"] = lambda a, b, x=x, y=y: (a, b) == (x, y)
+        goals = verdict_goals([(r.severity, self.a[r.id]) for r in self.old.rules],
+                              [(r.severity, self.b[r.id]) for r in self.new.rules])
+        claims = {kind: (lambda a, b, pair=tuple(kind.split(">")): (a, b) == pair) for kind, _, _ in goals}
         return self._ask("verdict", goals, lambda ro, rn: (ro.verdict, rn.verdict), claims)
 
 
@@ -248,37 +230,3 @@ def replay(old: Policy, new: Policy, corpus: str, marketplace: str | None = None
     ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
     return Replay(corpus, total, tuple(errors),
                   tuple(ReplayGroup(o, n, rules, tuple(sources)) for (o, n, rules), sources in ordered))
-
-
-# ---- command -----------------------------------------------------------------------------------
-
-def add_parser(subparsers) -> argparse.ArgumentParser:
-    p = subparsers.add_parser("diff", help="what changes between two policy versions or marketplaces")
-    p.add_argument("old", metavar="OLD", help="a policy file, an id (us@2018-10-12) or a marketplace (its latest version)")
-    p.add_argument("new", metavar="NEW", help="the same for the other side")
-    p.add_argument("--corpus", metavar="FILE|DIR", help="replay these messages (JSONL, mbox or a folder) under both policies")
-    p.add_argument("--marketplace", "-m", metavar="M",
-                   help="marketplace for corpus messages that do not name one (default: NEW's)")
-    p.add_argument("--max-items", type=int, default=Bounds().max_items, metavar="N",
-                   help=f"items per list (links, images, …) the solver considers (default {Bounds().max_items})")
-    p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
-    return p
-
-
-def run(args: argparse.Namespace, console, err_console) -> int:
-    from permitted.views import diff as diffview
-
-    if args.max_items < 1:
-        raise UsageError([Diagnostic("U100", "--max-items must be at least 1")])
-    old, new = load(args.old), load(args.new)
-    result = compare(old, new, Bounds(args.max_items))
-    if args.corpus:
-        result = DiffResult(result.structure, result.rules, result.verdict, result.coverage,
-                            replay(old, new, args.corpus, args.marketplace and args.marketplace.upper()))
-    if args.format == "json":
-        console.print(diffview.as_json(result), markup=False, highlight=False, soft_wrap=True)
-    elif args.format == "markdown":
-        console.print(diffview.as_markdown(result), markup=False, highlight=False, soft_wrap=True)
-    else:
-        console.print(diffview.as_text(result))
-    return int(Exit.ALLOWED if result.equivalent else Exit.BLOCKED)

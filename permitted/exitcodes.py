@@ -15,3 +15,14 @@ class Exit(IntEnum):
 
 
 VERDICT_EXIT = {"allowed": Exit.ALLOWED, "blocked": Exit.BLOCKED, "review": Exit.REVIEW}
+_RANK = {Exit.ALLOWED: 0, Exit.REVIEW: 1, Exit.BLOCKED: 2, Exit.INVALID_INPUT: 3}
+
+
+def worst(codes) -> Exit:
+    """The exit code of a batch: an unreadable message outranks a blocked one, blocked outranks review."""
+    return max(codes, key=_RANK.__getitem__, default=Exit.ALLOWED)
+
+
+def row_exit(row) -> Exit:
+    """The exit code one checked message (a permitted.checking.Checked) stands for."""
+    return VERDICT_EXIT[row.verdict] if row.ok else Exit.INVALID_INPUT

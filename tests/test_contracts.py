@@ -5,58 +5,82 @@ import ast
 import json
 from pathlib import Path
 
+import pytest
+
 from dsl.contract.operators import OPERATORS
 from dsl.contract.schema import load_schema
 from interpreter.evaluation.operators import IMPLEMENTATIONS
 
+from tests import architecture
+
 ROOT = Path(__file__).resolve().parent.parent
-DSL_CONTRACT = {"dsl.contract.tree", "dsl.contract.types", "dsl.contract.spans", "dsl.contract.model", "dsl.contract.errors", "dsl.contract.schema", "dsl.contract.operators",
-                "dsl.contract.resources"}
 
 
-def imports(package: str) -> dict[str, set[str]]:
-    """Modules each file of a package imports (absolute names; relative imports resolved)."""
-    out = {}
-    for path in sorted((ROOT / package).glob("*.py")):
-        found = set()
+def test_every_import_keeps_the_folder_rules():
+    assert architecture.violations(ROOT) == []
+
+
+def test_no_import_cycles():
+    assert architecture.cycles(ROOT) == []
+
+
+def _plant(tmp_path: Path, files: dict[str, str]) -> Path:
+    """A small tree shaped like the project, with the given modules in it."""
+    for package in architecture.PACKAGES:
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text("")
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for parent in path.relative_to(tmp_path).parents:
+            if str(parent) != ".":
+                (tmp_path / parent / "__init__.py").touch()
+        path.write_text(text)
+    return tmp_path
+
+
+@pytest.mark.parametrize("files,broken", [
+    ({"interpreter/facts/x.py": "from dsl.compiler import compile_file\n", "dsl/compiler.py": ""},
+     "interpreter.facts.x imports dsl.compiler (the interpreter may import only dsl.contract)"),
+    ({"interpreter/facts/x.py": "from dsl.contract import tree\n", "dsl/contract/tree.py": ""}, None),
+    ({"interpreter/x.py": "import permitted.checking\n", "permitted/checking.py": ""},
+     "interpreter.x imports permitted.checking (the interpreter knows nothing of the application)"),
+    ({"dsl/stages/check.py": "def f():\n    from interpreter.evaluation import evaluate\n",
+      "interpreter/evaluation/evaluate.py": ""},
+     "dsl.stages.check imports interpreter.evaluation.evaluate (the policy language knows nothing"),
+    ({"permitted/views/report.py": "from permitted.commands.check import FORMATS\n", "permitted/commands/check.py": ""},
+     "permitted.views.report imports permitted.commands.check (permitted.views may not import the layer above it)"),
+    ({"permitted/checking.py": "from .views import html\n", "permitted/views/html.py": ""},
+     "permitted.checking imports permitted.views.html (permitted may not import the layer above it)"),
+    ({"permitted/commands/check.py": "from permitted.views import html\n", "permitted/views/html.py": ""}, None),
+    ({"permitted/diffing.py": "import z3\n"}, "permitted.diffing imports z3 (only dsl.analysis uses the solver)"),
+    ({"dsl/analysis/solve.py": "import z3\n"}, None),
+])
+def test_a_planted_bad_import_is_found(tmp_path, files, broken):
+    found = architecture.violations(_plant(tmp_path, files))
+    if broken is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and broken in found[0], found
+        assert found[0].startswith(next(iter(files)) + ":"), "the report names the file and line"
+
+
+def test_a_planted_cycle_is_found(tmp_path):
+    root = _plant(tmp_path, {"permitted/a.py": "from permitted import b\n",
+                             "permitted/b.py": "def later():\n    import permitted.c\n",
+                             "permitted/c.py": "from permitted.a import x\n",
+                             "permitted/d.py": "import permitted.a\n"})
+    assert architecture.cycles(root) == [("permitted.a", "permitted.b", "permitted.c")]
+
+
+def test_only_the_command_line_prints():
+    """Everything else returns what it found; permitted.cli and permitted.commands show it."""
+    for name, path in architecture.modules(ROOT).items():
+        if name.startswith(("permitted.cli", "permitted.commands")):
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found.update(a.name for a in node.names)
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    base = package if path.name != "__init__.py" or node.level == 1 else ""
-                    module = f"{base}.{node.module}" if node.module else base
-                    found.add(module)
-                    found.update(f"{module}.{a.name}" for a in node.names)
-                else:
-                    found.add(node.module)
-                    found.update(f"{node.module}.{a.name}" for a in node.names)
-        out[path.name] = found
-    return out
-
-
-def test_dsl_never_imports_interpreter_or_application():
-    for name, found in imports("dsl").items():
-        assert not {m for m in found if m.split(".")[0] in ("interpreter", "permitted")}, name
-
-
-def test_interpreter_imports_only_contract_modules_of_dsl():
-    for name, found in imports("interpreter").items():
-        dsl_modules = {m for m in found if m.startswith("dsl.") and m.count(".") == 1}
-        bad = {m for m in dsl_modules if m not in DSL_CONTRACT and m.split(".")[1][0].islower()
-               and (ROOT / "dsl" / (m.split(".")[1] + ".py")).exists()}
-        assert not bad, f"interpreter/{name} imports {bad}"
-        assert not {m for m in found if m.split(".")[0] == "permitted"}, name
-
-
-def test_only_the_cli_prints():
-    for package in ("dsl", "interpreter", "permitted"):
-        for path in (ROOT / package).glob("*.py"):
-            if path.name == "cli.py":
-                continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                    assert node.func.id != "print", f"{path} prints"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", f"{path}:{node.lineno} prints"
 
 
 def test_every_declared_operator_is_implemented_and_nothing_else():

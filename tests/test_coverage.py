@@ -2,7 +2,6 @@
 texts covered by a rule of each policy they apply to, and the `coverage` command's output."""
 from __future__ import annotations
 
-import argparse
 import io
 import json
 
@@ -13,8 +12,8 @@ from dsl.compiler import compile_policy, compile_text
 from dsl.contract.errors import PolicyError, UsageError
 from dsl.registry import resolve
 from interpreter.evaluation.phrases import folded
-from permitted import cli as cli_module
 from permitted import coverage
+from permitted.views import coverage as coverage_view
 from permitted.exitcodes import Exit
 from permitted.views.terminal import diagnostic_plain
 
@@ -227,7 +226,7 @@ def test_a_misquote_is_reported_with_the_nearest_clause(small):
 def test_a_misquote_is_shown_as_written(small):
     text = POLICY.replace("Telephone numbers except those related to warranties", "Phone numbers [bold]except[/bold] warranties")
     out = io.StringIO()
-    Console(file=out, width=100, color_system=None).print(coverage.render([coverage.cover(compile_text(text, "p.yaml"), small)]))
+    Console(file=out, width=100, color_system=None).print(coverage_view.render([coverage.cover(compile_text(text, "p.yaml"), small)]))
     assert "cites    \u201cPhone numbers [bold]except[/bold] warranties\u201d" in out.getvalue()
     assert "nearest  t.phones \u201cTelephone numbers except those related to warranties," in out.getvalue()
 
@@ -240,20 +239,8 @@ def test_no_clause_list_for_the_policy(small):
 # ---- (d) the command ---------------------------------------------------------------------------
 
 @pytest.fixture
-def run_cli(cli, monkeypatch):
-    """`permitted coverage …` through the real entry point, registering the subcommand if cli.py
-    does not list it yet."""
-    if "coverage" not in cli_module.COMMANDS:
-        parser = cli_module._parser
-
-        def with_coverage():
-            p = parser()
-            sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))
-            coverage.add_parser(sub)
-            return p
-
-        monkeypatch.setattr(cli_module, "_parser", with_coverage)
-        monkeypatch.setitem(cli_module.COMMANDS, "coverage", coverage.run)
+def run_cli(cli):
+    """`permitted coverage …` through the real entry point."""
     return cli
 
 

@@ -20,6 +20,7 @@ from dsl.stages.parse import parse_plain
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.facts.record import build_facts
 from permitted import diffing
+from permitted.commands import diff as diff_command
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = yaml.safe_load((ROOT / "policies/base/2020-11.yaml").read_text(encoding="utf-8"))
@@ -287,10 +288,10 @@ def write_mini(tmp_path: Path) -> tuple[Path, Path]:
 
 def run_cli(*argv: str) -> tuple[int, str]:
     parser = argparse.ArgumentParser()
-    diffing.add_parser(parser.add_subparsers())
+    diff_command.add_parser(parser.add_subparsers())
     out = io.StringIO()
     console = Console(file=out, width=100, color_system=None, highlight=False)
-    code = diffing.run(parser.parse_args(["diff", *argv]), console, console)
+    code = diff_command.run(parser.parse_args(["diff", *argv]), console, console)
     return code, out.getvalue()
 
 

@@ -16,6 +16,7 @@ equal subtrees on both sides; witnesses built from those are only candidates unt
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -386,3 +387,30 @@ def used(*outcomes: Outcome) -> frozenset:
     for o in outcomes:
         out |= o.used
     return frozenset(out)
+
+
+# A question for the witness search: (kind, goal formula, the facts it needs).
+Goal = tuple[str, z3.BoolRef, frozenset]
+VERDICTS = ("blocked", "review", "allowed")
+
+
+def rule_goals(a: Outcome | None, b: Outcome | None, severity_changed: bool) -> list[Goal]:
+    """What can differ for one rule between two policies (None: the rule is absent on that side):
+    it fires only under one of them, it fires under both at another severity, or only one of
+    them cannot judge it."""
+    no, yes = z3.BoolVal(False), z3.BoolVal(True)
+    at, af, au = (a.t, a.f, a.unknown) if a else (no, yes, no)
+    bt, bf, bu = (b.t, b.f, b.unknown) if b else (no, yes, no)
+    needed = used(*(o for o in (a, b) if o is not None))
+    goals = [("old-only", z3.And(at, bf), needed), ("new-only", z3.And(bt, af), needed)]
+    if severity_changed:
+        goals.append(("severity", z3.And(at, bt), needed))
+    goals.append(("undetermined", z3.Xor(au, bu), needed))
+    return goals
+
+
+def verdict_goals(old: list[tuple[str, Outcome]], new: list[tuple[str, Outcome]]) -> list[Goal]:
+    """One goal per ordered pair of different verdicts, kind `x>y`: OLD gives x where NEW gives y."""
+    va, vb = verdicts(old), verdicts(new)
+    needed = used(*(o for _, o in old), *(o for _, o in new))
+    return [(f"{x}>{y}", z3.And(va[x], vb[y]), needed) for x, y in itertools.permutations(VERDICTS, 2)]

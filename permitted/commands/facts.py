@@ -1,0 +1,60 @@
+"""`permitted facts` (the facts a rule may read) and `permitted facts-of MESSAGE` (their values)."""
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+
+from dsl.contract.errors import Diagnostic, InputError, UsageError, did_you_mean
+from dsl.contract.schema import load_schema
+from interpreter.facts.normalise import normalise
+
+from permitted import messages
+from permitted.exitcodes import Exit
+from permitted.views import terminal as render
+
+
+def add_parser(sub) -> None:
+    facts = sub.add_parser("facts", help="list the facts a rule may use, with types and descriptions")
+    facts.add_argument("only", nargs="?", metavar="ROOT", help="only this group: message, order or history")
+    facts.add_argument("--format", choices=["text", "json"], default="text")
+    facts.set_defaults(run=run)
+
+    facts_of = sub.add_parser("facts-of", help="show the facts the rules see in a message")
+    facts_of.add_argument("message", metavar="MESSAGE",
+                          help="a .txt, .html, .eml, .json or .yaml message, an .mbox or .jsonl of many; - for standard input")
+    facts_of.add_argument("--format", choices=["text", "json"], default="text")
+    messages.add_envelope_options(facts_of)
+    facts_of.set_defaults(run=run_facts_of)
+
+
+def run(args, console: Console, err: Console) -> Exit:
+    schema = load_schema()
+    if args.only and args.only not in schema.roots:
+        raise UsageError([Diagnostic("U100", f"no group of facts called `{args.only}`",
+                                     help=did_you_mean(args.only, schema.roots) or "groups: " + ", ".join(schema.roots))])
+    if args.format == "json":
+        raw = dict(schema.raw)
+        console.print_json(json.dumps(raw["properties"][args.only] if args.only else raw))
+    else:
+        console.print(render.facts_tree(schema, args.only))
+    return Exit.ALLOWED
+
+
+def run_facts_of(args, console: Console, err: Console) -> Exit:
+    worst = Exit.ALLOWED
+    market = args.marketplace and args.marketplace.upper()
+    for name, envelope in messages.read(args.message, args):
+        try:
+            if isinstance(envelope, InputError):
+                raise envelope
+            facts = normalise(envelope, market, source=name)
+        except InputError as problem:     # one bad message in a batch is reported, the rest go on
+            err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
+            worst = Exit.INVALID_INPUT
+            continue
+        if args.format == "json":
+            console.print(messages.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
+        else:
+            console.print(messages.facts_tree(facts.data, name))
+    return worst

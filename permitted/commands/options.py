@@ -1,0 +1,21 @@
+"""Options several commands share: which policy judges a message, or which policy to show."""
+from __future__ import annotations
+
+import argparse
+
+from permitted import messages
+
+
+def choice_options(p: argparse.ArgumentParser) -> None:
+    """How `check` and `audit` choose the policy for each message."""
+    g = p.add_argument_group("which policy judges each message")
+    g.add_argument("--as-of", type=messages.date_argument, metavar="DATE",
+                   help="the version in force on DATE (default: the day each message was sent, else today)")
+    g.add_argument("--policy", metavar="FILE|ID", help="one policy for every message: a file or an id such as us@2018-10-12")
+
+
+def policy_options(p: argparse.ArgumentParser) -> None:
+    """How `explain` chooses the policies to look in."""
+    p.add_argument("--marketplace", "-m", metavar="M", help="marketplace code: US, UK, SA, …")
+    p.add_argument("--as-of", type=messages.date_argument, metavar="DATE", help="the version in force on DATE (default: today)")
+    p.add_argument("--policy", metavar="FILE|ID", help="a policy file or id such as us@2018-10-12")
