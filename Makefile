@@ -1,10 +1,15 @@
-# `make run` and `make test` set up .venv themselves; nothing else needs installing first.
+# `make run` and `make test` set up .venv themselves, and `make test` installs Chromium when it is
+# missing and it can; nothing else needs installing first.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# The browser for tests/test_html_report_browser.py: a command on PATH or a path.
+CHROMIUM ?= $(or $(PERMITTED_CHROMIUM),chromium)
+# Hypothesis profile (tests/conftest.py): `full` here, `quick` for a plain `pytest`.
+HYPOTHESIS_PROFILE ?= full
 
-.PHONY: run test lint bench clean
+.PHONY: run test chromium lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +24,27 @@ run: $(STAMP)
 	$(VENV)/bin/permitted test
 	$(VENV)/bin/permitted check --expect examples/expected.yaml
 
-test: $(STAMP)
-	$(PY) -m pytest
+test: $(STAMP) chromium
+	PERMITTED_CHROMIUM='$(CHROMIUM)' HYPOTHESIS_PROFILE='$(HYPOTHESIS_PROFILE)' $(PY) -m pytest
+
+# The HTML report is tested in headless Chromium. When it is missing, install it with apt-get if
+# this machine allows (root, or sudo without a password); if not, say so, and pytest skips the
+# browser tests. A failed installation stops `make test`.
+chromium:
+	@command -v '$(CHROMIUM)' >/dev/null 2>&1 && exit 0; \
+	if ! command -v apt-get >/dev/null 2>&1; then as_root=none; \
+	elif [ "$$(id -u)" -eq 0 ]; then as_root=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then as_root='sudo -n'; \
+	else as_root=none; fi; \
+	if [ "$$as_root" = none ]; then \
+	    echo "$(CHROMIUM) not found, and installing chromium needs apt-get and root or passwordless sudo: the browser tests will be skipped"; \
+	    exit 0; \
+	fi; \
+	echo "$(CHROMIUM) not found: installing chromium with apt-get"; \
+	$$as_root apt-get update -qq && \
+	$$as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium || exit 1; \
+	command -v '$(CHROMIUM)' >/dev/null 2>&1 || \
+	    echo "$(CHROMIUM) still not found after installing chromium: the browser tests will be skipped"
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -1,15 +1,34 @@
-"""Shared test helpers: golden files and a captured console for the CLI."""
+"""Shared test helpers: Hypothesis profiles, golden files and a captured console for the CLI."""
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Hypothesis profiles. `full` (what `make test` runs) gives every property test the number of
+# examples it asks for with `examples(n)`; `quick`, the default for a plain `pytest`, a tenth of
+# that, for the edit-and-rerun loop. Choose with HYPOTHESIS_PROFILE=quick|full, or pytest's
+# `--hypothesis-profile`. Both build on the profile Hypothesis picked itself (its `ci` profile
+# on CI services: derandomised, no example database).
+FULL_EXAMPLES = 100
+_base = settings.get_profile(settings.get_current_profile_name())
+settings.register_profile("full", _base, max_examples=FULL_EXAMPLES)
+settings.register_profile("quick", _base, max_examples=FULL_EXAMPLES // 10, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "quick")
+
+
+def examples(full: int) -> int:
+    """A property test's `max_examples`: `full` under the full profile, and the same share of
+    the loaded profile's `max_examples` under any other (a tenth under `quick`)."""
+    return max(1, full * settings.default.max_examples // FULL_EXAMPLES)
 
 
 def pytest_addoption(parser):

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from interpreter.facts.language import _NOT_PROSE_RUN, detect_language, spelling
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
 
 SCHEMA = json.loads((ROOT / "policies" / "facts.schema.json").read_text(encoding="utf-8"))
 SPELLING = jsonschema.Draft202012Validator({"$defs": SCHEMA["$defs"], "$ref": "#/$defs/spelling"})
@@ -140,7 +140,7 @@ def test_language_tags_are_read_by_their_primary_subtag():
 
 # --- any text ------------------------------------------------------------------------------
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=st.text(max_size=300) | st.lists(st.sampled_from(
            ["Thanks", "order", "recieve", "شكرا", "طلبك", "123-1234567-1234567", "https://x.io/a", "DHL", "'",
             "’", ".", "\n", "é", "\u0301", "\u064e", "ご注文", "2nd"])).map(" ".join),
@@ -163,7 +163,7 @@ def _runs_dropped_one_by_one(text: str) -> str:
     return re.sub(r"[!-~]+", lambda m: " " if sign.search(m.group()) else m.group(), text)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.sampled_from(["a", "Z", "1", "٣", "@", "://", "www.", "WwW.", ".com/", ".c/", "{", "}", "#", "%",
                                  " ", "\n", "é", "شكرا", "-", "'", "x.y"]), max_size=30).map("".join))
 def test_runs_without_language_are_dropped_whole(text):

@@ -26,13 +26,14 @@ from interpreter.evaluation.program import lower
 from interpreter.facts.record import build_facts
 
 from . import strategies as s
+from .conftest import examples
 
 WIDTHS = (20, 40, 88, 10_000)
 
 # deadline=None: the first examples pay for building the Lark parser and the JSON Schema
 # validators. too_slow: generating schema-valid facts records is deliberately thorough.
-FAST = settings(deadline=None, max_examples=250, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(deadline=None, max_examples=120, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(deadline=None, max_examples=examples(250), suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(deadline=None, max_examples=examples(120), suppress_health_check=[HealthCheck.too_slow])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def _when_of(text: str):
         return None
 
 
-@settings(FAST, max_examples=100)
+@settings(FAST, max_examples=examples(100))
 @given(s.syntax_trees(), st.sampled_from(WIDTHS))
 def test_fmt_of_a_policy_file_is_idempotent_and_keeps_the_condition(tree, width):
     """`permitted fmt` on a policy file keeps each condition's tree, and a second run changes
@@ -356,7 +357,7 @@ condition_inputs = st.one_of(s.lenient_texts, s.token_soups())
 policy_inputs = st.one_of(s.lenient_texts, s.token_soups(), s.policy_documents())
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(condition_inputs)
 def test_parse_only_raises_policy_error(text):
     """A condition the author mistyped gets a diagnostic. If this broke, `permitted lint` and
@@ -364,7 +365,7 @@ def test_parse_only_raises_policy_error(text):
     _outcome(parse_plain, text)
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(policy_inputs)
 def test_compile_only_raises_policy_error(text):
     """A broken policy file gets diagnostics. If this broke, `permitted lint` would crash with
@@ -372,7 +373,7 @@ def test_compile_only_raises_policy_error(text):
     _outcome(compile_text, text)
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(s.condition_soups, st.booleans())
 def test_compile_with_any_condition_only_raises_policy_error(condition, quoted):
     """A policy that is fine except for its rule's condition gets diagnostics. If this broke,
@@ -405,7 +406,7 @@ def _diagnostics_point_into_input(fn, text, file):
         _assert_points_into(err, text, file)
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(condition_inputs, policy_inputs)
 def test_diagnostics_have_codes_and_point_into_the_input(condition, policy):
     """Every diagnostic has a stable code, and its line is a line of the input, shown as it is
@@ -415,7 +416,7 @@ def test_diagnostics_have_codes_and_point_into_the_input(condition, policy):
     _diagnostics_point_into_input(compile_text, policy, "<policy>")
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(300))
 @given(s.condition_soups, st.booleans())
 def test_condition_diagnostics_point_into_the_condition(condition, quoted):
     """A mistake in a rule's condition is reported at that condition, and a syntax error in a

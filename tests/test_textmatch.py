@@ -6,6 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 from interpreter.evaluation.phrases import fold, fold_each, phrase_matcher
 
+from .conftest import examples
+
 CASES = [
     # text, phrases, expected matched texts
     ("Leave us a 5-STAR review!", ("5-star",), ["5-STAR"]),
@@ -55,7 +57,7 @@ def test_a_list_whose_words_are_absent_finds_nothing_without_scanning():
 _ALPHABET = st.sampled_from(list("aZ é\u00e9E\u0301ßİﬁ \t\n\u00a0\u3000\u2019\u2014أإةى\u064e\u0640\u200bمرحبا😀👍🏽x1-.,"))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_fast_fold_equals_the_character_walk(text):
     fold.cache_clear()
