@@ -11,6 +11,8 @@ import datetime as _dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.resources import policies_dir
@@ -48,38 +50,64 @@ def _fail(message: str, help: str | None = None) -> PolicyError:
     return PolicyError([Diagnostic("P700", message, help=help)])
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """The policy versions of every marketplace, listed once, and the one rule that picks a version:
+    a marketplace's version in force on a day is the last one effective on or before it."""
+    versions: Mapping[str, tuple[Version, ...]]
+
+    @classmethod
+    def listed(cls, root: Path | None = None) -> "Catalogue":
+        return cls(MappingProxyType({m: tuple(vs) for m, vs in versions(root).items()}))
+
+    def _of(self, marketplace: str) -> tuple[Version, ...]:
+        found = self.versions.get(marketplace.upper())
+        if found is None:
+            raise _fail(f"no policy for marketplace `{marketplace}`",
+                        did_you_mean(marketplace.upper(), self.versions) or "known marketplaces: " + ", ".join(self.versions))
+        return found
+
+    def in_force(self, marketplace: str, on: _dt.date | None = None) -> Version:
+        """The version in force on a date (today when not given)."""
+        every = self._of(marketplace)
+        on = on or _dt.date.today()
+        candidates = [v for v in every if v.effective <= on]
+        if not candidates:
+            market = marketplace.upper()
+            raise _fail(f"no {market} policy was in force on {on.isoformat()}",
+                        f"the first {market} version takes effect on {every[0].effective.isoformat()}")
+        return candidates[-1]
+
+    def latest(self, marketplace: str) -> Version:
+        """The newest version, even one not in force yet (what `diff` compares before it goes live)."""
+        return self._of(marketplace)[-1]
+
+    def resolve(self, ref: str, on: _dt.date | None = None, *, latest: bool = False) -> Path:
+        """A file path, an id like `us@2018-10-12`, or a marketplace: its version in force on `on`,
+        or its latest version when `latest` is set."""
+        path = Path(ref)
+        if path.suffix in (".yaml", ".yml") or path.is_file():
+            if not path.is_file():
+                raise _fail(f"policy file `{ref}` not found")
+            return path
+        if "@" in ref:
+            market, _, date = ref.partition("@")
+            for v in self.versions.get(market.upper(), ()):
+                if v.effective.isoformat() == date:
+                    return v.path
+            known = [v.id for vs in self.versions.values() for v in vs]
+            raise _fail(f"no policy `{ref}`", did_you_mean(ref.lower(), known) or "known policies: " + ", ".join(known))
+        return (self.latest(ref) if latest else self.in_force(ref, on)).path
+
+
 def in_force(marketplace: str, on: _dt.date | None = None, root: Path | None = None) -> Version:
     """The version of a marketplace's policy in force on a date (today when not given)."""
-    every = versions(root)
-    market = marketplace.upper()
-    if market not in every:
-        raise _fail(f"no policy for marketplace `{marketplace}`",
-                    did_you_mean(market, every) or "known marketplaces: " + ", ".join(every))
-    on = on or _dt.date.today()
-    candidates = [v for v in every[market] if v.effective <= on]
-    if not candidates:
-        first = every[market][0]
-        raise _fail(f"no {market} policy was in force on {on.isoformat()}",
-                    f"the first {market} version takes effect on {first.effective.isoformat()}")
-    return candidates[-1]
+    return Catalogue.listed(root).in_force(marketplace, on)
 
 
 def resolve(ref: str, on: _dt.date | None = None, root: Path | None = None) -> Path:
     """A file path, an id like `us@2018-10-12`, or a marketplace (the version in force on `on`)."""
-    path = Path(ref)
-    if path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.is_file():
-            raise _fail(f"policy file `{ref}` not found")
-        return path
-    if "@" in ref:
-        market, _, date = ref.partition("@")
-        every = versions(root).get(market.upper(), [])
-        for v in every:
-            if v.effective.isoformat() == date:
-                return v.path
-        known = [v.id for vs in versions(root).values() for v in vs]
-        raise _fail(f"no policy `{ref}`", did_you_mean(ref.lower(), known) or "known policies: " + ", ".join(known))
-    return in_force(ref, on, root).path
+    return Catalogue.listed(root).resolve(ref, on)
 
 
 def policy_files(paths: list[str] | None = None) -> list[Path]:

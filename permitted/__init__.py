@@ -12,24 +12,25 @@ Python API:
     for row in audit(["archive.jsonl"], jobs=2):     # one Checked row per message, in order
         print(row.source, row.verdict)
 
-Lower-level: `load_policy("uk@2020-11-06")`, `build_facts(record)`, `evaluate(policy, facts)`.
+Lower-level: `load_policy("uk@2020-11-06")`, `build_facts(record)`, `evaluate(policy, facts)` (or
+`evaluate(lower_policy(policy), facts)` once lowered, for many records).
 """
 from __future__ import annotations
 
 import datetime as _dt
 from importlib import metadata as _metadata
 
-from dsl.compiler import compile_policy
 from dsl.contract.errors import PolicyError
 from dsl.contract.errors import InputError
 from dsl.contract.model import Policy
-from dsl.registry import resolve
 from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.program import Program, lower_policy
 from interpreter.evaluation.report import Report
 from interpreter.facts.record import build_facts
 
 from permitted.batch import audit
 from permitted.checking import Checked, check
+from permitted.store import default_store
 
 try:
     __version__ = _metadata.version("permitted")
@@ -39,8 +40,8 @@ except _metadata.PackageNotFoundError:     # running from a source tree that was
 
 def load_policy(ref: str, as_of: _dt.date | None = None) -> Policy:
     """A compiled policy: `ref` is a marketplace (UK), an id (uk@2020-11-06) or a policy file path."""
-    return compile_policy(resolve(ref, as_of))
+    return default_store().policy(ref, as_of)
 
 
-__all__ = ["check", "audit", "load_policy", "evaluate", "build_facts", "Checked", "Policy", "PolicyError",
-           "InputError", "Report", "__version__"]
+__all__ = ["check", "audit", "load_policy", "lower_policy", "evaluate", "build_facts", "Checked", "Policy", "Program",
+           "PolicyError", "InputError", "Report", "__version__"]

@@ -11,13 +11,15 @@ from __future__ import annotations
 import itertools
 import os
 import signal
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Iterable, Iterator, Mapping
 
 from interpreter.read.envelope import DEFAULT_LIMIT
 
+from permitted import exitcodes
 from permitted.checking import Checked, Choice, Judge, envelopes
+from permitted.exitcodes import Exit
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
 IN_FLIGHT_PER_JOB = 4   # batches queued per worker, so no worker waits for the reader
@@ -68,3 +70,24 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
         finally:
             for future in pending:
                 future.cancel()
+
+
+class Tally:
+    """What an audit's summary shows, counted row by row: verdicts per marketplace, the rules that
+    fire most, and the exit code (the worst row)."""
+
+    def __init__(self) -> None:
+        self.verdicts: Counter = Counter()
+        self.rules: Counter = Counter()
+        self.worst = Exit.ALLOWED
+
+    def add(self, row: Checked) -> None:
+        market = (row.report.marketplace if row.report is not None else None) or "?"
+        self.verdicts[(market, row.verdict)] += 1
+        if row.report is not None:
+            self.rules.update(v.rule for v in row.report.violations)
+        self.worst = exitcodes.worst((self.worst, exitcodes.row_exit(row)))
+
+    @property
+    def total(self) -> int:
+        return sum(self.verdicts.values())

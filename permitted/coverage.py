@@ -29,10 +29,11 @@ from dsl.contract.errors import Diagnostic, PolicyError, UsageError, did_you_mea
 from dsl.contract.model import Policy, Rule
 from dsl.contract.resources import display_path, policies_dir
 from dsl.contract.spans import Span
-from dsl.registry import resolve, versions
 from dsl.stages.load import LoadedFile, load_file
 from dsl.stages.shape import diagnose, schema_errors
 from interpreter.evaluation.phrases import folded
+
+from permitted.store import default_store
 
 
 _ELLIPSIS = re.compile(r"…|\.\.\.")
@@ -283,7 +284,7 @@ def policy_ids(lists: Sequence[ClauseList]) -> tuple[str, ...]:
     """Every policy a clause list applies to: the ids named, and the bundled versions of the
     marketplaces named (an id whose file does not exist yet is kept, so it can be reported)."""
     out: dict[str, None] = {}
-    bundled = versions()
+    bundled = default_store().catalogue.versions
     for lst in lists:
         for entry in lst.applies_to:
             for pid in ([entry] if "@" in entry else [v.id for v in bundled.get(entry, [])]):
@@ -294,6 +295,6 @@ def policy_ids(lists: Sequence[ClauseList]) -> tuple[str, ...]:
 def targets(refs: Sequence[str], lists: Sequence[ClauseList]) -> list[Path]:
     """The policy files asked for; by default every bundled version some clause list applies to."""
     if refs:
-        return [resolve(r) for r in refs]
-    return [v.path for vs in versions().values() for v in vs
+        return [default_store().path(r) for r in refs]
+    return [v.path for vs in default_store().catalogue.versions.values() for v in vs
             if any(lst.applies(v.id, v.marketplace) for lst in lists)]

@@ -16,17 +16,17 @@ from typing import Callable, Mapping
 from dsl.analysis.diff import PolicyDiff, diff_policies
 from dsl.analysis.solve import Bounds, Coverage, Encoder, Goal, rule_goals, verdict_goals
 from dsl.analysis.witness import search
-from dsl.compiler import compile_policy
 from dsl.contract.errors import Diagnostic, InputError, UsageError
 from dsl.contract.model import Policy
 from dsl.contract.schema import load_schema
-from dsl.registry import resolve, versions
 from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.program import lower_policy
 from interpreter.evaluation.phrases import phrase_matcher
 from interpreter.evaluation.report import Report
 from interpreter.facts.record import build_facts
 
 from permitted.checking import Choice, Judge, envelopes
+from permitted.store import default_store
 
 
 
@@ -84,16 +84,13 @@ class DiffResult:
 # ---- loading -----------------------------------------------------------------------------------
 
 def policy_path(ref: str) -> Path:
-    """A policy file, an id, or a marketplace's latest version (not the one in force today)."""
-    every = versions()
-    if "@" not in ref and not Path(ref).suffix and ref.upper() in every and not Path(ref).is_file():
-        return every[ref.upper()][-1].path
-    return resolve(ref)
+    """A policy file, an id, or a marketplace's latest version (not the one in force today: a
+    diff is how a version is reviewed before it takes effect)."""
+    return default_store().path(ref, latest=True)
 
 
 def load(ref: str) -> Policy:
-    path = policy_path(ref)
-    return compile_policy(path)
+    return default_store().load(ref, latest=True).policy
 
 
 # ---- meaning -----------------------------------------------------------------------------------
@@ -133,6 +130,7 @@ class Semantics:
 
     def __init__(self, old: Policy, new: Policy, bounds: Bounds):
         self.old, self.new, self.market = old, new, _market(old, new)
+        self.programs = lower_policy(old), lower_policy(new)
         self.enc = Encoder([r.condition for r in old.rules] + [r.condition for r in new.rules], _Matcher(), bounds)
         self.a = {r.id: self.enc.encode(r.condition) for r in old.rules}
         self.b = {r.id: self.enc.encode(r.condition) for r in new.rules}
@@ -148,7 +146,7 @@ class Semantics:
                     facts = build_facts(record, self.market, source="<witness>")
                 except InputError:
                     return False
-                reports = evaluate(self.old, facts), evaluate(self.new, facts)
+                reports = tuple(evaluate(program, facts) for program in self.programs)
                 found_reports[:] = reports
                 return claims[kind](*judged(*reports))
 

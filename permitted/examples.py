@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from dsl.contract.errors import InputError
 from dsl.contract.model import Example, Policy, Rule
 from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.program import Program, lower_policy
 from interpreter.evaluation.report import Report
 from interpreter.facts.normalise import normalise
 from interpreter.facts.record import build_facts
@@ -32,7 +33,8 @@ def example_name(policy: Policy, rule: Rule, example: Example) -> str:
     return f"{policy.marketplace.lower()}:{rule.id}:{example.name}"
 
 
-def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
+def run_example(program: Program, rule: Rule, example: Example) -> ExampleResult:
+    policy = program.policy
     name = example_name(policy, rule, example)
     market = None if policy.marketplace == "base" else policy.marketplace
     try:
@@ -42,7 +44,7 @@ def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
             facts = build_facts(example.facts, market or "US", source=name)
     except InputError as err:
         return ExampleResult(name, policy, rule, example, False, tuple(d.message for d in err.diagnostics), None)
-    report = evaluate(policy, facts)
+    report = evaluate(program, facts)
     fired = {v.rule for v in report.violations}
     unknown = {u.rule for u in report.undetermined}
     problems = []
@@ -63,11 +65,13 @@ def run_example(policy: Policy, rule: Rule, example: Example) -> ExampleResult:
     return ExampleResult(name, policy, rule, example, not problems, tuple(problems), report)
 
 
-def run_examples(policy: Policy, selector: str | None = None) -> list[ExampleResult]:
+def run_examples(policy: Policy | Program, selector: str | None = None) -> list[ExampleResult]:
+    program = policy if isinstance(policy, Program) else lower_policy(policy)
+    policy = program.policy
     out = []
     for rule in policy.rules:
         for example in rule.examples:
             if selector and selector not in example_name(policy, rule, example):
                 continue
-            out.append(run_example(policy, rule, example))
+            out.append(run_example(program, rule, example))
     return out

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from dsl.contract.verdict import Verdict
+
 
 class Exit(IntEnum):
     ALLOWED = 0          # also: a command that succeeded
@@ -14,7 +16,7 @@ class Exit(IntEnum):
     INTERRUPTED = 130    # Ctrl-C; `audit` leaves its output file whole up to the last finished row
 
 
-VERDICT_EXIT = {"allowed": Exit.ALLOWED, "blocked": Exit.BLOCKED, "review": Exit.REVIEW}
+VERDICT_EXIT = {Verdict.ALLOWED: Exit.ALLOWED, Verdict.BLOCKED: Exit.BLOCKED, Verdict.REVIEW: Exit.REVIEW}
 _RANK = {Exit.ALLOWED: 0, Exit.REVIEW: 1, Exit.BLOCKED: 2, Exit.INVALID_INPUT: 3}
 
 

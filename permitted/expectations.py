@@ -14,10 +14,10 @@ from pathlib import Path
 import yaml
 
 from dsl.contract.errors import Diagnostic, UsageError, did_you_mean
+from dsl.contract.verdict import Verdict
 
 from permitted.checking import Checked
 
-VERDICTS = ("allowed", "review", "blocked")
 _KEYS = {"file", "marketplace", "flags", "verdict", "rules", "why", "note", "known_gap"}
 
 
@@ -86,8 +86,8 @@ def load_expectations(path: str | Path) -> list[Expectation]:
         for key in entry:
             if key not in _KEYS:
                 raise _fail(path, where, f"unknown key `{key}`", did_you_mean(str(key), _KEYS))
-        if entry["verdict"] not in VERDICTS:
-            raise _fail(path, where, f"verdict must be one of {', '.join(VERDICTS)}, not `{entry['verdict']}`")
+        if entry["verdict"] not in list(Verdict):
+            raise _fail(path, where, f"verdict must be one of {', '.join(Verdict)}, not `{entry['verdict']}`")
         out.append(Expectation(path.parent / str(entry["file"]), tuple(str(f) for f in entry.get("flags") or ()),
                                entry["verdict"], frozenset(entry.get("rules") or ()), entry.get("known_gap")))
     return out

@@ -8,11 +8,12 @@ import json
 import pytest
 from rich.console import Console
 
-from dsl.compiler import compile_policy, compile_text
+from dsl.compiler import compile_text
 from dsl.contract.errors import PolicyError, UsageError
 from dsl.registry import resolve
 from interpreter.evaluation.phrases import folded
 from permitted import coverage
+from permitted.store import default_store
 from permitted.views import coverage as coverage_view
 from permitted.exitcodes import Exit
 from permitted.views.terminal import diagnostic_plain
@@ -140,7 +141,7 @@ def _coverage(policy_id: str) -> coverage.Coverage:
     except PolicyError as problem:
         reason = problem.diagnostics[0].message
     else:
-        return coverage.cover(compile_policy(path), LISTS)
+        return coverage.cover(default_store().policy(path), LISTS)
     pytest.fail(f"policy {policy_id} not found ({reason})")
 
 
@@ -260,7 +261,7 @@ def test_json_and_uncovered(run_cli):
     assert [c["id"] for c in only["clauses"]] == full["uncovered"] == only["uncovered"]
     assert len(full["clauses"]) == sum(len(lst.clauses) for lst in LISTS if lst.applies("uk@2020-11-06", "UK"))
     assert code == (Exit.ALLOWED if full["ok"] else Exit.BLOCKED)
-    rule_ids = {r.id for r in compile_policy(resolve("uk@2020-11-06")).rules}
+    rule_ids = {r.id for r in default_store().policy(resolve("uk@2020-11-06")).rules}
     assert {r for c in full["clauses"] for r in c["rules"]} <= rule_ids
 
 

@@ -5,8 +5,9 @@ import os
 
 import pytest
 
-from dsl.compiler import compile_file, compile_policy
+from dsl.compiler import compile_file
 from dsl.contract.errors import PolicyError
+from permitted.store import PolicyStore
 
 
 def write(path, text):
@@ -88,11 +89,13 @@ def test_errors_in_a_base_point_into_the_base(tmp_path):
     assert d.span.file.endswith("base.yaml") and d.code == "P400"
 
 
-def test_cache_reuses_until_a_file_in_the_chain_changes(tmp_path, base):
+def test_store_reuses_until_a_file_in_the_chain_changes(tmp_path, base):
+    store = PolicyStore()
     child = write(tmp_path / "uk" / "c.yaml", head("UK", "../base/b.yaml") + "rules: []\n")
-    first = compile_policy(child)
-    assert compile_policy(child) is first
+    first = store.compiled(child)
+    assert store.compiled(child) is first
     write(base, base.read_text().replace("limit: 3", "limit: 4"))
     os.utime(base, ns=(os.stat(base).st_atime_ns, os.stat(base).st_mtime_ns + 10_000_000))
-    second = compile_policy(child)
-    assert second is not first and second.rule("one").condition.right.value == 4
+    second = store.compiled(child)
+    assert second is not first and second.policy.rule("one").condition.right.value == 4
+    assert second.program.policy is second.policy, "the program is lowered from the policy it is handed out with"

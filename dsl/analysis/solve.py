@@ -25,6 +25,7 @@ import z3
 from dsl.contract import tree
 from dsl.analysis.domains import (Bounds, Domains, TextOracle, TextSpace, abstract, as_membership, describe, key, steps)
 from dsl.contract.schema import FactSchema, load_schema
+from dsl.contract.verdict import Severity, Verdict
 
 EPOCH = _dt.date(2020, 11, 1)        # day 0 of date variables; witnesses get dates near it
 DATE_RANGE = 36_500                   # days either side
@@ -376,10 +377,11 @@ class Encoder:
 def verdicts(rules: list[tuple[str, Outcome]]) -> dict[str, z3.BoolRef]:
     """The verdict of a policy as formulas: blocked if a block rule fires, else review if a warn
     rule fires or any rule is unknown, else allowed (interpreter.evaluation.report.verdict_of)."""
-    blocked = z3.Or([o.t for sev, o in rules if sev == "block"] or [z3.BoolVal(False)])
-    flagged = z3.Or([o.t for sev, o in rules if sev != "block"] + [o.unknown for _, o in rules] or [z3.BoolVal(False)])
-    return {"blocked": blocked, "review": z3.And(z3.Not(blocked), flagged),
-            "allowed": z3.And(z3.Not(blocked), z3.Not(flagged))}
+    blocked = z3.Or([o.t for sev, o in rules if sev == Severity.BLOCK] or [z3.BoolVal(False)])
+    flagged = z3.Or([o.t for sev, o in rules if sev != Severity.BLOCK] + [o.unknown for _, o in rules]
+                    or [z3.BoolVal(False)])
+    return {Verdict.BLOCKED: blocked, Verdict.REVIEW: z3.And(z3.Not(blocked), flagged),
+            Verdict.ALLOWED: z3.And(z3.Not(blocked), z3.Not(flagged))}
 
 
 def used(*outcomes: Outcome) -> frozenset:
@@ -390,8 +392,8 @@ def used(*outcomes: Outcome) -> frozenset:
 
 
 # A question for the witness search: (kind, goal formula, the facts it needs).
+_WORST_FIRST = (Verdict.BLOCKED, Verdict.REVIEW, Verdict.ALLOWED)      # the order witnesses are shown in
 Goal = tuple[str, z3.BoolRef, frozenset]
-VERDICTS = ("blocked", "review", "allowed")
 
 
 def rule_goals(a: Outcome | None, b: Outcome | None, severity_changed: bool) -> list[Goal]:
@@ -413,4 +415,4 @@ def verdict_goals(old: list[tuple[str, Outcome]], new: list[tuple[str, Outcome]]
     """One goal per ordered pair of different verdicts, kind `x>y`: OLD gives x where NEW gives y."""
     va, vb = verdicts(old), verdicts(new)
     needed = used(*(o for _, o in old), *(o for _, o in new))
-    return [(f"{x}>{y}", z3.And(va[x], vb[y]), needed) for x, y in itertools.permutations(VERDICTS, 2)]
+    return [(f"{x}>{y}", z3.And(va[x], vb[y]), needed) for x, y in itertools.permutations(_WORST_FIRST, 2)]

@@ -92,6 +92,11 @@ class Quantifier(Node):
     var_span: Span | None = span_field()
 
 
+# The closed set of node classes: a function that handles every kind `match`es on them and ends
+# with `case _: assert_never(node)` (see tree.AnyPred).
+AnyNode = Literal | ListExpr | Path | Call | Not | And | Or | Compare | Quantifier
+
+
 def literal_kind(value: object) -> str:
     if isinstance(value, bool):
         return "bool"

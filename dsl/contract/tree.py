@@ -9,6 +9,7 @@ Spans are kept for messages but excluded from equality.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import assert_never
 
 from dsl.contract.spans import Span, span_field
 from dsl.contract.types import BOOL, Type
@@ -126,20 +127,31 @@ class Quant(Cond):
     span: Span | None = span_field()
 
 
-def children(node: Pred) -> tuple[Pred, ...]:
-    if isinstance(node, (And, Or)):
-        return node.operands
-    if isinstance(node, (Not, NonEmpty)):
-        return (node.operand,)
-    if isinstance(node, Exists):
-        return (node.target,)
-    if isinstance(node, Compare):
-        return (node.left, node.right)
-    if isinstance(node, Quant):
-        return (node.collection, node.body)
-    if isinstance(node, (Call, ListOf)):
-        return node.args if isinstance(node, Call) else node.items
-    return ()
+# The closed set of node classes. A function that handles every kind of node `match`es on them
+# and ends with `case _: assert_never(node)`, so a new kind of node fails loudly where it is missed.
+AnyPred = Const | Fact | Field | ListOf | Call | Exists | NonEmpty | Not | And | Or | Compare | Quant
+
+
+def children(node: AnyPred) -> tuple[Pred, ...]:
+    match node:
+        case And() | Or():
+            return node.operands
+        case Not() | NonEmpty():
+            return (node.operand,)
+        case Exists():
+            return (node.target,)
+        case Compare():
+            return (node.left, node.right)
+        case Quant():
+            return (node.collection, node.body)
+        case Call():
+            return node.args
+        case ListOf():
+            return node.items
+        case Const() | Fact() | Field():
+            return ()
+        case _:
+            assert_never(node)
 
 
 def walk(node: Pred):

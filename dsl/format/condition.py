@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import unicodedata
+from typing import assert_never
 
 from dsl.contract import ast
 
@@ -68,30 +69,29 @@ def _needs_parens(child: ast.Node, parent_prec: int, tail: bool) -> bool:
     return _prec(child) < parent_prec or (_prec(child) == parent_prec and parent_prec == _CMP)
 
 
-def _one(node: ast.Node, tail: bool = True) -> str:
-    if isinstance(node, (ast.And, ast.Or)):
-        word = " and " if isinstance(node, ast.And) else " or "
-        prec = _prec(node) + 1   # a same-kind child cannot occur (trees are flat); a looser one needs ()
-        parts = []
-        last = len(node.operands) - 1
-        for i, operand in enumerate(node.operands):
-            parts.append(_wrap(operand, prec, tail and i == last))
-        return word.join(parts)
-    if isinstance(node, ast.Not):
-        return "not " + _wrap(node.operand, _NOT, tail)
-    if isinstance(node, ast.Compare):
-        return f"{_wrap(node.left, _CMP + 1, False)} {node.op} {_wrap(node.right, _CMP + 1, tail)}"
-    if isinstance(node, ast.Quantifier):
-        return f"{node.kind} {node.var} in {_wrap(node.collection, _ATOM, False)}: {_wrap(node.body, _OR, tail)}"
-    if isinstance(node, ast.Call):
-        return f"{node.name}(" + ", ".join(_one(a) for a in node.args) + ")"
-    if isinstance(node, ast.ListExpr):
-        return "[" + ", ".join(_one(i) for i in node.items) + "]"
-    if isinstance(node, ast.Path):
-        return node.dotted
-    if isinstance(node, ast.Literal):
-        return literal_text(node.value)
-    raise TypeError(f"cannot format {node!r}")
+def _one(node: ast.AnyNode, tail: bool = True) -> str:
+    match node:
+        case ast.And() | ast.Or():
+            word = " and " if isinstance(node, ast.And) else " or "
+            prec = _prec(node) + 1   # a same-kind child cannot occur (trees are flat); a looser one needs ()
+            last = len(node.operands) - 1
+            return word.join(_wrap(operand, prec, tail and i == last) for i, operand in enumerate(node.operands))
+        case ast.Not():
+            return "not " + _wrap(node.operand, _NOT, tail)
+        case ast.Compare():
+            return f"{_wrap(node.left, _CMP + 1, False)} {node.op} {_wrap(node.right, _CMP + 1, tail)}"
+        case ast.Quantifier():
+            return f"{node.kind} {node.var} in {_wrap(node.collection, _ATOM, False)}: {_wrap(node.body, _OR, tail)}"
+        case ast.Call():
+            return f"{node.name}(" + ", ".join(_one(a) for a in node.args) + ")"
+        case ast.ListExpr():
+            return "[" + ", ".join(_one(i) for i in node.items) + "]"
+        case ast.Path():
+            return node.dotted
+        case ast.Literal():
+            return literal_text(node.value)
+        case _:
+            assert_never(node)
 
 
 def _wrap(node: ast.Node, parent_prec: int, tail: bool) -> str:

@@ -8,6 +8,7 @@ anchors and aliases (P102) — rejected because a rule copied by alias hides wha
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -220,3 +221,16 @@ def load_file(path: str | Path, display: str | None = None) -> LoadedFile:
         raise PolicyError([Diagnostic("P103", f"policy file is not UTF-8 (byte {exc.start})",
                                       Span(name, 1, 1, 1, 1), help="save the file as UTF-8")]) from None
     return load_text(text.lstrip("\ufeff"), name)
+
+
+def file_stamps(files) -> tuple:
+    """What tells a cached result of these files is stale: each file's path, modification time
+    and size (None for a file that cannot be read, so that it appearing counts as a change)."""
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), None, None))
+    return tuple(out)

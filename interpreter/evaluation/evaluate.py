@@ -1,52 +1,25 @@
-"""Evaluate a compiled policy against facts: the report of one message.
+"""Evaluate a lowered policy against facts: the report of one message.
 
-Stage: last. Input: a dsl.contract.model.Policy and interpreter.facts.record.Facts. Output: report.Report.
-Pure: the same inputs give the same report. Each policy is lowered to closures once (cached);
-only rules that fire or come out unknown are traced for evidence, hints and needs.
+Stage: last. Input: an interpreter.evaluation.program.Program (a policy lowered once by whoever
+compiled it) and interpreter.facts.record.Facts. Output: report.Report. Pure: the same inputs give
+the same report. Only rules that fire or come out unknown are traced for evidence, hints and
+needs, with the program's own closures.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from dsl.contract import tree
 from dsl.contract.model import Hint, Policy, Rule
 
 from interpreter.evaluation import trace
-from interpreter.evaluation.program import lower
+from interpreter.evaluation.program import Program, lower_policy
 from interpreter.evaluation.report import Report, Undetermined, Violation, verdict_of
 from interpreter.facts.record import Facts
 
 
-@dataclass(frozen=True)
-class Program:
-    policy: Policy
-    rules: tuple[tuple[Rule, object], ...]
-    slots: int
-
-
-_PROGRAMS: dict[int, Program] = {}
-_PROGRAMS_MAX = 64    # policies in use at once; a recompiled policy replaces its old program
-
-
-def program(policy: Policy) -> Program:
-    """The policy lowered to closures, once per compiled policy (keyed by identity, which is cheap)."""
-    hit = _PROGRAMS.get(id(policy))
-    if hit is not None and hit.policy is policy:
-        return hit
-    if len(_PROGRAMS) >= _PROGRAMS_MAX:
-        _PROGRAMS.clear()
-    rules = tuple((r, lower(r.condition)) for r in policy.rules)
-    slots = max((tree.slots_used(r.condition) for r in policy.rules), default=0)
-    hit = _PROGRAMS[id(policy)] = Program(policy, rules, slots)
-    return hit
-
-
-def outcomes(policy: Policy, facts: Facts) -> tuple[list[Rule], list[Rule]]:
+def outcomes(program: Program, facts: Facts) -> tuple[list[Rule], list[Rule]]:
     """The rules that fire and the rules that are undetermined, without explanations (the fast path)."""
-    prog = program(policy)
-    data, env = facts.data, [None] * prog.slots
+    data, env = facts.data, [None] * program.slots
     fired, unknown = [], []
-    for rule, fn in prog.rules:
+    for rule, fn in program.rules:
         v = fn(data, env)
         if v is True:
             fired.append(rule)
@@ -55,12 +28,12 @@ def outcomes(policy: Policy, facts: Facts) -> tuple[list[Rule], list[Rule]]:
     return fired, unknown
 
 
-def render_hint(hint: Hint | None, data: dict, env: list) -> str | None:
+def render_hint(hint: Hint | None, run: trace.Run) -> str | None:
     if hint is None:
         return None
     out = []
     for part in hint.parts:
-        out.append(part if isinstance(part, str) else _show(trace.value(part, data, env)))
+        out.append(part if isinstance(part, str) else _show(run.value(part)))
     return "".join(out)
 
 
@@ -87,14 +60,17 @@ def _show(value) -> str:
     return str(value)
 
 
-def evaluate(policy: Policy, facts: Facts) -> Report:
-    fired, unknown = outcomes(policy, facts)
-    data = facts.data
-    env = [None] * program(policy).slots
+def evaluate(program: Program | Policy, facts: Facts) -> Report:
+    """The report of one message. Give a Program to judge many messages: a Policy is lowered
+    again on every call."""
+    if isinstance(program, Policy):
+        program = lower_policy(program)
+    fired, unknown = outcomes(program, facts)
+    run = trace.Run(program, facts.data, [None] * program.slots)
     violations = tuple(
-        Violation(r.id, r.severity, r.title, r.clause, render_hint(r.hint, data, env),
-                  tuple(trace.evidence(r.condition, data, env)))
+        Violation(r.id, r.severity, r.title, r.clause, render_hint(r.hint, run), tuple(trace.evidence(r.condition, run)))
         for r in fired)
-    undetermined = tuple(Undetermined(r.id, tuple(trace.needs(r.condition, data, env))) for r in unknown)
+    undetermined = tuple(Undetermined(r.id, tuple(trace.needs(r.condition, run))) for r in unknown)
+    policy = program.policy
     return Report(verdict_of(violations, undetermined), facts.marketplace, policy.id, policy.file,
                   violations, undetermined)

@@ -1,8 +1,10 @@
-"""Stage 8: lower predicate trees to Python closures.
+"""Stage 8: lower a compiled policy to Python closures.
 
-Input: a tree.Pred (checked, simplified). Output: a function `f(data, env)` returning True,
-False or None (unknown), where `data` is a facts record and `env` a list of quantifier variable
-slots. Three-valued logic: `false and unknown` is false, `true or unknown` is true, and an
+Input: a dsl.contract.model.Policy (its conditions checked and simplified). Output: a `Program` —
+per rule a function `f(data, env)` returning True, False or None (unknown), where `data` is a facts
+record and `env` a list of quantifier variable slots — which keeps the closure of every node it
+lowered, so that tracing evidence reuses them instead of lowering again. Whoever compiles a
+policy lowers it once (permitted.store) and evaluates every message with the Program. Three-valued logic: `false and unknown` is false, `true or unknown` is true, and an
 operator or comparison with an unknown argument is unknown. Closures are specialised for the
 common shapes (a fact compared with a constant, a phrase list known at compile time) because
 evaluation runs for every rule of every message.
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 import operator
 import re
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, assert_never
 
 from dsl.contract import tree
+from dsl.contract.model import Policy, Rule
 from dsl.contract.types import Regex
 
 from interpreter.evaluation.operators import IMPLEMENTATIONS
@@ -72,49 +76,83 @@ def _path_getter(path: tuple[str, ...], base: Fn | None, slot: int | None) -> Fn
     return get
 
 
-def lower(node: tree.Pred) -> Fn:
-    if isinstance(node, tree.Const):
-        value = _const(node.value)
-        return lambda d, e: value
-    if isinstance(node, tree.Fact):
-        return _path_getter(node.path, None, None)
-    if isinstance(node, tree.Field):
-        return _path_getter(node.path, None, node.slot)
-    if isinstance(node, tree.ListOf):
-        items = [lower(i) for i in node.items]
+@dataclass(frozen=True)
+class Program:
+    """A policy lowered to closures."""
+    policy: Policy
+    rules: tuple[tuple[Rule, Fn], ...]
+    slots: int                                   # quantifier variable slots an evaluation needs
+    # The closure of each node lowered so far, by node identity: the nodes belong to `policy`,
+    # which this Program keeps alive, so an identity is never reused while the entry exists.
+    _closures: dict[int, Fn] = field(default_factory=dict, repr=False, compare=False)
 
-        def list_of(d, e):
-            values = [f(d, e) for f in items]
-            return None if any(v is None for v in values) else values
-        return list_of
-    if isinstance(node, tree.Exists):
-        target = lower(node.target)
-        return lambda d, e: target(d, e) is not None
-    if isinstance(node, tree.NonEmpty):
-        inner = lower(node.operand)
+    def closure(self, node: tree.Pred) -> Fn:
+        """The closure of any node of the policy's conditions (lowered on first use)."""
+        return lower(node, self._closures)
 
-        def non_empty(d, e):
-            v = inner(d, e)
-            return None if v is None else len(v) > 0
-        return non_empty
-    if isinstance(node, tree.Not):
-        inner = lower(node.operand)
 
-        def not_(d, e):
-            v = inner(d, e)
-            return None if v is None else not v
-        return not_
-    if isinstance(node, tree.And):
-        return _junction([lower(o) for o in node.operands], stop=False)
-    if isinstance(node, tree.Or):
-        return _junction([lower(o) for o in node.operands], stop=True)
-    if isinstance(node, tree.Compare):
-        return _compare(node)
-    if isinstance(node, tree.Call):
-        return _call(node)
-    if isinstance(node, tree.Quant):
-        return _quant(node)
-    raise TypeError(f"cannot lower {node!r}")
+def lower_policy(policy: Policy) -> Program:
+    closures: dict[int, Fn] = {}
+    rules = tuple((r, lower(r.condition, closures)) for r in policy.rules)
+    slots = max((tree.slots_used(r.condition) for r in policy.rules), default=0)
+    return Program(policy, rules, slots, closures)
+
+
+def lower(node: tree.Pred, memo: dict[int, Fn] | None = None) -> Fn:
+    """The closure of one node; with `memo`, every node lowered on the way is recorded there."""
+    if memo is None:
+        return _lower(node, None)
+    fn = memo.get(id(node))
+    if fn is None:
+        fn = memo[id(node)] = _lower(node, memo)
+    return fn
+
+
+def _lower(node: tree.AnyPred, memo: dict[int, Fn] | None) -> Fn:
+    match node:
+        case tree.Const():
+            value = _const(node.value)
+            return lambda d, e: value
+        case tree.Fact():
+            return _path_getter(node.path, None, None)
+        case tree.Field():
+            return _path_getter(node.path, None, node.slot)
+        case tree.ListOf():
+            items = [lower(i, memo) for i in node.items]
+
+            def list_of(d, e):
+                values = [f(d, e) for f in items]
+                return None if any(v is None for v in values) else values
+            return list_of
+        case tree.Exists():
+            target = lower(node.target, memo)
+            return lambda d, e: target(d, e) is not None
+        case tree.NonEmpty():
+            inner = lower(node.operand, memo)
+
+            def non_empty(d, e):
+                v = inner(d, e)
+                return None if v is None else len(v) > 0
+            return non_empty
+        case tree.Not():
+            inner = lower(node.operand, memo)
+
+            def not_(d, e):
+                v = inner(d, e)
+                return None if v is None else not v
+            return not_
+        case tree.And():
+            return _junction([lower(o, memo) for o in node.operands], stop=False)
+        case tree.Or():
+            return _junction([lower(o, memo) for o in node.operands], stop=True)
+        case tree.Compare():
+            return _compare(node, memo)
+        case tree.Call():
+            return _call(node, memo)
+        case tree.Quant():
+            return _quant(node, memo)
+        case _:
+            assert_never(node)
 
 
 def _junction(parts: list[Fn], stop: bool) -> Fn:
@@ -145,8 +183,8 @@ def _junction(parts: list[Fn], stop: bool) -> Fn:
     return many
 
 
-def _compare(node: tree.Compare) -> Fn:
-    left = lower(node.left)
+def _compare(node: tree.Compare, memo: dict[int, Fn] | None) -> Fn:
+    left = lower(node.left, memo)
     op = node.op
     if isinstance(node.right, tree.Const) and op in ("in", "not in"):
         values = node.right.value
@@ -164,7 +202,7 @@ def _compare(node: tree.Compare) -> Fn:
         if op == ">":
             return lambda d, e: None if (v := left(d, e)) is None else v > c
         return lambda d, e: None if (v := left(d, e)) is None else fn(v, c)
-    right = lower(node.right)
+    right = lower(node.right, memo)
     if op == "in":
         fn = lambda a, b: a in b  # noqa: E731
     elif op == "not in":
@@ -183,8 +221,8 @@ def _compare(node: tree.Compare) -> Fn:
     return compare
 
 
-def _call(node: tree.Call) -> Fn:
-    args = [lower(a) for a in node.args]
+def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
+    args = [lower(a, memo) for a in node.args]
     if node.op == "mentions" and isinstance(node.args[1], tree.Const):
         find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
         return lambda d, e: None if (t := text(d, e)) is None else find(t)
@@ -212,8 +250,8 @@ def _call(node: tree.Call) -> Fn:
     return call
 
 
-def _quant(node: tree.Quant) -> Fn:
-    collection, body, slot = lower(node.collection), lower(node.body), node.slot
+def _quant(node: tree.Quant, memo: dict[int, Fn] | None) -> Fn:
+    collection, body, slot = lower(node.collection, memo), lower(node.body, memo), node.slot
     stop = node.kind == "any"    # any stops at the first True, all at the first False
 
     def quant(d, e):

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dsl.contract.verdict import Severity, Verdict
+from dsl.contract.verdict import verdict_of as _verdict_of
+
 from interpreter.evaluation.trace import Evidence
 
 
 @dataclass(frozen=True)
 class Violation:
     rule: str
-    severity: str
+    severity: Severity
     title: str
     clause: str
     hint: str | None
@@ -39,7 +42,7 @@ class Undetermined:
 
 @dataclass(frozen=True)
 class Report:
-    verdict: str                  # allowed | review | blocked
+    verdict: Verdict
     marketplace: str | None
     policy_id: str
     policy_file: str
@@ -56,9 +59,5 @@ class Report:
         }
 
 
-def verdict_of(violations, undetermined) -> str:
-    if any(v.severity == "block" for v in violations):
-        return "blocked"
-    if violations or undetermined:
-        return "review"
-    return "allowed"
+def verdict_of(violations, undetermined) -> Verdict:
+    return _verdict_of((v.severity for v in violations), bool(undetermined))

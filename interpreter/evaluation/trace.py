@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from dsl.contract import tree
 from dsl.contract.schema import as_json_data
 
-from interpreter.evaluation.program import lower
+from interpreter.evaluation.program import Program
 
 
 @dataclass(frozen=True)
@@ -34,22 +34,15 @@ class Evidence:
         return out
 
 
-_FNS: dict[int, tuple[tree.Pred, object]] = {}
-_FNS_MAX = 20_000     # a long-running service recompiles policies; old trees must not pile up
+@dataclass(frozen=True)
+class Run:
+    """One message under one program: the closures, the facts record and the quantifier slots."""
+    program: Program
+    data: dict
+    env: list
 
-
-def _fn(node: tree.Pred):
-    # Keyed by identity: hashing a deep frozen tree on every lookup would cost more than lowering.
-    hit = _FNS.get(id(node))
-    if hit is None or hit[0] is not node:
-        if len(_FNS) >= _FNS_MAX:
-            _FNS.clear()
-        hit = _FNS[id(node)] = (node, lower(node))
-    return hit[1]
-
-
-def value(node: tree.Pred, data: dict, env: list):
-    return _fn(node)(data, env)
+    def value(self, node: tree.Pred):
+        return self.program.closure(node)(self.data, self.env)
 
 
 def _source_name(node: tree.Pred) -> str:
@@ -86,7 +79,7 @@ def _spanned(items, source: str, text: str, in_message: bool = True) -> list[Evi
     return out
 
 
-def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str, hits_only: bool = True) -> list[Evidence]:
+def _leaf_evidence(node: tree.Pred, run: Run, text: str, hits_only: bool = True) -> list[Evidence]:
     """Evidence from a value-level subtree: spanned lists it reads, and scalar facts. A text that a
     call searched is left out when the call's hits stand for it (`hits_only`); under `not`, where
     there are no hits, the text searched is what explains the outcome."""
@@ -94,12 +87,12 @@ def _leaf_evidence(node: tree.Pred, data: dict, env: list, text: str, hits_only:
     searched: set[int] = set()     # texts a call searched: its hits are the evidence, not the whole text
     for n in _outside_quantifiers(node):
         if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
-            out.extend(_spanned(value(n, data, env), _source_name(n), text, _points_into_message(n)))
+            out.extend(_spanned(run.value(n), _source_name(n), text, _points_into_message(n)))
             if hits_only and isinstance(n, tree.Call) and n.args:
                 searched.add(id(n.args[0]))
         elif isinstance(n, (tree.Fact, tree.Field)) and n.type.kind in ("bool", "number", "string", "date"):
             if id(n) not in searched and (isinstance(n, tree.Field) or n.dotted != "message.text"):
-                out.append(Evidence(n.dotted, value=value(n, data, env)))
+                out.append(Evidence(n.dotted, value=run.value(n)))
     return out
 
 
@@ -110,30 +103,30 @@ def _outside_quantifiers(node: tree.Pred):
             yield from _outside_quantifiers(child)
 
 
-def evidence(node: tree.Pred, data: dict, env: list) -> list[Evidence]:
+def evidence(node: tree.Pred, run: Run) -> list[Evidence]:
     """Evidence that `node` is true (call only when it is)."""
-    text = (data.get("message") or {}).get("text") or ""
-    return _dedupe(_evidence(node, data, env, text))
+    text = (run.data.get("message") or {}).get("text") or ""
+    return _dedupe(_evidence(node, run, text))
 
 
-def _evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidence]:
+def _evidence(node: tree.Pred, run: Run, text: str) -> list[Evidence]:
     if isinstance(node, tree.And):
-        return [ev for o in node.operands for ev in _evidence(o, data, env, text)]
+        return [ev for o in node.operands for ev in _evidence(o, run, text)]
     if isinstance(node, tree.Or):
         for o in node.operands:
-            if value(o, data, env) is True:
-                return _evidence(o, data, env, text)
+            if run.value(o) is True:
+                return _evidence(o, run, text)
         return []
     if isinstance(node, tree.Quant):
         out: list[Evidence] = []
-        items = value(node.collection, data, env) or []
+        items = run.value(node.collection) or []
         source = _source_name(node.collection)
         in_message = _points_into_message(node.collection)
         for item in items:
-            env[node.slot] = item
-            if value(node.body, data, env) is True:
+            run.env[node.slot] = item
+            if run.value(node.body) is True:
                 out.extend(_spanned([item], source, text, in_message))
-                out.extend(_evidence(node.body, data, env, text))
+                out.extend(_evidence(node.body, run, text))
                 if node.kind == "any":
                     break
         return out
@@ -141,25 +134,25 @@ def _evidence(node: tree.Pred, data: dict, env: list, text: str) -> list[Evidenc
         return []     # a guard: that the fact is there explains nothing; what is tested next does
     if isinstance(node, tree.Not):
         # Why something is false has no spans to show; report the facts it read.
-        return [ev for ev in _leaf_evidence(node.operand, data, env, text, hits_only=False) if ev.start is None]
-    return _leaf_evidence(node, data, env, text)
+        return [ev for ev in _leaf_evidence(node.operand, run, text, hits_only=False) if ev.start is None]
+    return _leaf_evidence(node, run, text)
 
 
-def needs(node: tree.Pred, data: dict, env: list) -> list[str]:
+def needs(node: tree.Pred, run: Run) -> list[str]:
     """The unknown facts that left `node` unknown (call only when it is)."""
     found: dict[str, None] = {}
-    _needs(node, data, env, found)
+    _needs(node, run, found)
     return list(found)
 
 
-def _needs(node: tree.Pred, data: dict, env: list, found: dict) -> None:
+def _needs(node: tree.Pred, run: Run, found: dict) -> None:
     if isinstance(node, (tree.And, tree.Or, tree.Not)):
         for o in tree.children(node):
-            if value(o, data, env) is None:
-                _needs(o, data, env, found)
+            if run.value(o) is None:
+                _needs(o, run, found)
         return
     for n in tree.walk(node):
-        if isinstance(n, tree.Fact) and n.absent == "unknown" and value(n, data, env) is None:
+        if isinstance(n, tree.Fact) and n.absent == "unknown" and run.value(n) is None:
             found.setdefault(n.dotted, None)
 
 

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, \
     TimeElapsedColumn, TimeRemainingColumn
-from rich.table import Table
 
 from dsl.contract.errors import Diagnostic, UsageError
 from interpreter.read.envelope import DEFAULT_LIMIT
 
-from permitted import exitcodes
-from permitted.batch import audit, default_jobs
-from permitted.checking import Checked, count_messages
+from permitted.batch import Tally, audit, default_jobs
+from permitted.checking import count_messages
 from permitted.commands.options import choice_options
 from permitted.exitcodes import Exit
+from permitted.views.audit import summary_tables
 
 
 def add_parser(sub) -> None:
@@ -40,40 +38,6 @@ def add_parser(sub) -> None:
     aud.add_argument("--top", type=int, default=10, metavar="N", help="rules shown in the summary (default 10)")
     choice_options(aud)
     aud.set_defaults(run=run)
-
-
-class Tally:
-    """What the summary table shows: verdicts per marketplace and the rules that fire most."""
-
-    def __init__(self) -> None:
-        self.verdicts: Counter = Counter()
-        self.rules: Counter = Counter()
-        self.worst = Exit.ALLOWED
-
-    def add(self, row: Checked) -> None:
-        market = (row.report.marketplace if row.report is not None else None) or "?"
-        self.verdicts[(market, row.verdict)] += 1
-        if row.report is not None:
-            self.rules.update(v.rule for v in row.report.violations)
-        self.worst = exitcodes.worst((self.worst, exitcodes.row_exit(row)))
-
-    @property
-    def total(self) -> int:
-        return sum(self.verdicts.values())
-
-    def tables(self, top: int) -> list[Table]:
-        columns = ("allowed", "review", "blocked", "error")
-        verdicts = Table("marketplace", *columns, "total", title="verdicts")
-        for market in sorted({m for m, _ in self.verdicts}):
-            counts = [self.verdicts[(market, c)] for c in columns]
-            verdicts.add_row(market, *map(str, counts), str(sum(counts)))
-        out = [verdicts]
-        if self.rules:
-            rules = Table("rule", "messages", title=f"most frequent rules (top {min(top, len(self.rules))})")
-            for rule, n in self.rules.most_common(top):
-                rules.add_row(rule, str(n))
-            out.append(rules)
-        return out
 
 
 def _progress(err: Console, show: bool) -> Progress:
@@ -114,7 +78,7 @@ def run(args, console: Console, err: Console) -> Exit:
                 if interrupted:
                     out.truncate(done)
                 out.close()
-    for table in tally.tables(args.top):
+    for table in summary_tables(tally, args.top):
         err.print(table)
     where = f" to {args.out}" if args.out else ""
     err.print(f"{tally.total:,} message{'s' if tally.total != 1 else ''} audited{where}"

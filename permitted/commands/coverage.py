@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from dsl.compiler import compile_policy
-
 from permitted.coverage import cover, load_clause_lists, targets
 from permitted.exitcodes import Exit
+from permitted.store import default_store
 from permitted.views.coverage import render, to_json
 
 
@@ -23,7 +22,7 @@ def add_parser(subparsers) -> None:
 
 def run(args, console: Console, err_console: Console) -> int:
     lists = load_clause_lists()
-    coverages = [cover(compile_policy(path), lists) for path in targets(args.policies, lists)]
+    coverages = [cover(default_store().policy(path), lists) for path in targets(args.policies, lists)]
     if args.format == "json":
         console.print(to_json(coverages, args.uncovered), markup=False, highlight=False, soft_wrap=True)
     else:

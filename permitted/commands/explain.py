@@ -6,13 +6,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from dsl.compiler import compile_policy
 from dsl.contract.errors import Diagnostic, PolicyError, UsageError, did_you_mean
 from dsl.contract.schema import load_schema
-from dsl.registry import resolve, versions
 
 from permitted.commands.options import policy_options
 from permitted.exitcodes import Exit
+from permitted.store import default_store
 from permitted.views import terminal as render
 
 
@@ -24,15 +23,14 @@ def add_parser(sub) -> None:
 
 
 def _policies_for(args) -> list[Path]:
-    if args.policy:
-        return [resolve(args.policy, args.as_of)]
-    if args.marketplace:
-        return [resolve(args.marketplace, args.as_of)]
+    store = default_store()
+    if args.policy or args.marketplace:
+        return [store.path(args.policy or args.marketplace, args.as_of)]
     out = []
-    for market in versions():
+    for market in store.catalogue.versions:
         try:
-            out.append(resolve(market, args.as_of))
-        except PolicyError:
+            out.append(store.path(market, args.as_of))
+        except PolicyError:          # no version of this marketplace in force on that day
             continue
     return out
 
@@ -41,7 +39,7 @@ def run(args, console: Console, err: Console) -> Exit:
     schema = load_schema()
     found, known = [], set()
     for path in _policies_for(args):
-        policy = compile_policy(path)
+        policy = default_store().policy(path)
         known.update(r.id for r in policy.rules)
         rule = policy.rule(args.rule)
         if rule is not None:

@@ -6,9 +6,9 @@ from rich.table import Table
 
 from dsl.contract.errors import PolicyError
 from dsl.contract.resources import display_path
-from dsl.registry import in_force, versions
 
 from permitted.exitcodes import Exit
+from permitted.store import default_store
 
 
 def add_parser(sub) -> None:
@@ -17,9 +17,10 @@ def add_parser(sub) -> None:
 
 def run(args, console: Console, err: Console) -> Exit:
     table = Table("id", "marketplace", "in force from", "file")
-    for market, vs in versions().items():
+    catalogue = default_store().catalogue
+    for market, vs in catalogue.versions.items():
         try:
-            current = in_force(market)
+            current = catalogue.in_force(market)
         except PolicyError:          # every version of this marketplace starts in the future
             current = None
         for v in vs:

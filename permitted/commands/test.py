@@ -6,11 +6,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dsl.compiler import compile_policy
-from dsl.registry import resolve, versions
-
 from permitted.examples import run_examples
 from permitted.exitcodes import Exit
+from permitted.store import default_store
 from permitted.views import terminal as render
 
 
@@ -25,15 +23,14 @@ def add_parser(sub) -> None:
 
 def _test_targets(refs: list[str]) -> list[Path]:
     if refs:
-        return [resolve(r) for r in refs]
-    return [v.path for vs in versions().values() for v in vs]
+        return [default_store().path(r) for r in refs]
+    return [v.path for vs in default_store().catalogue.versions.values() for v in vs]
 
 
 def run(args, console: Console, err: Console) -> Exit:
     results = []
     for path in _test_targets(args.policies):
-        policy = compile_policy(path)
-        results.extend(run_examples(policy, args.selector))
+        results.extend(run_examples(default_store().compiled(path).program, args.selector))
     passed = sum(r.passed for r in results)
     failed = len(results) - passed
     if args.format == "json":

@@ -24,6 +24,7 @@ from rich.text import Text
 
 from dsl.analysis.diff import RuleChange, VocabChange
 from dsl.contract.schema import as_json_data
+from dsl.contract.verdict import Severity
 
 from permitted.diffing import Comparison, DiffResult, Witness
 
@@ -41,8 +42,8 @@ def _facts_lines(facts) -> list[str]:
 
 def _why(report) -> str:
     parts = []
-    blocked = [v.rule for v in report.violations if v.severity == "block"]
-    warned = [v.rule for v in report.violations if v.severity != "block"]
+    blocked = [v.rule for v in report.violations if v.severity == Severity.BLOCK]
+    warned = [v.rule for v in report.violations if v.severity != Severity.BLOCK]
     if blocked:
         parts.append("blocked by " + ", ".join(blocked))
     if warned:

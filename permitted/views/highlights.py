@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Union
 
 from dsl.contract.schema import as_json_data
+from dsl.contract.verdict import Severity
 from interpreter.evaluation.report import Report, Violation
 
-_RANK = {"block": 2, "warn": 1}
+_RANK = {Severity.BLOCK: 2, Severity.WARN: 1}
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def highlights(report: Report, text: str) -> tuple[Highlight, ...]:
     found: dict[tuple[int, int], dict] = {}
     for v in report.violations:
         for ev in _spans(v, text):
-            entry = found.setdefault((ev.start, ev.end), {"rules": {}, "facts": {}, "severity": "warn"})
+            entry = found.setdefault((ev.start, ev.end), {"rules": {}, "facts": {}, "severity": Severity.WARN})
             entry["rules"][v.rule] = None
             entry["facts"][ev.fact] = None
             if _RANK.get(v.severity, 0) > _RANK[entry["severity"]]:

@@ -20,16 +20,17 @@ from rich.table import Table
 from rich.text import Text
 
 from dsl.contract.resources import display_path
+from dsl.contract.verdict import Severity, Verdict
 from interpreter.evaluation.report import Report, Undetermined
 
 from permitted.checking import Checked
 from permitted.views.highlights import Node, highlights, layout, numbers_of, values_of
 from permitted.views.terminal import diagnostics
 
-VERDICT_STYLE = {"allowed": "bold green", "review": "bold yellow", "blocked": "bold red",
+VERDICT_STYLE = {Verdict.ALLOWED: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCKED: "bold red",
                  "error": "bold magenta"}
-_MARK_STYLE = {"block": "bold white on red", "warn": "bold black on yellow"}
-_LABEL_STYLE = {"block": "bold red", "warn": "bold yellow"}
+_MARK_STYLE = {Severity.BLOCK: "bold white on red", Severity.WARN: "bold black on yellow"}
+_LABEL_STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "bold yellow"}
 
 
 def policy_line(report: Report) -> str:
@@ -41,7 +42,7 @@ def could_not_judge(u: Undetermined) -> str:
 
 
 def counts(report: Report) -> str:
-    blocks = sum(v.severity == "block" for v in report.violations)
+    blocks = sum(v.severity == Severity.BLOCK for v in report.violations)
     warns = len(report.violations) - blocks
     parts = [f"{len(report.violations)} violation{'s' * (len(report.violations) != 1)}"]
     if report.violations:

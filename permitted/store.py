@@ -1,0 +1,84 @@
+"""The policy store: the one owner of compiled policies in a process.
+
+Stage: application, over dsl.registry (which version applies), dsl.compiler and
+interpreter.evaluation.program (lowering). Input: a policy reference — a file, an id such as
+`us@2018-10-12`, or a marketplace and a day. Output: `Compiled` — the policy and its lowered
+program, made once per version while none of its files changes. Every command (check, audit,
+diff, explain, test, coverage) asks the store, so they agree on the version in force and
+never compile or lower the same policy twice. Errors: PolicyError (P1xx–P6xx for a policy that
+does not compile, P700 for a reference that names none).
+
+A store is not shared between processes: each audit worker builds its own.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from dsl.compiler import BaseFiles, compile_file
+from dsl.contract.model import Policy
+from dsl.contract.resources import display_path
+from dsl.registry import Catalogue
+from dsl.stages.load import file_stamps
+from interpreter.evaluation.program import Program, lower_policy
+
+
+@dataclass(frozen=True)
+class Compiled:
+    policy: Policy
+    program: Program
+
+
+class PolicyStore:
+    def __init__(self, root: Path | None = None):
+        self._root = root
+        self._catalogue: Catalogue | None = None
+        self._bases = BaseFiles()
+        self._compiled: dict[tuple[Path, str], tuple[tuple, Compiled]] = {}
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The bundled versions, listed on first use (not once per message of a batch)."""
+        if self._catalogue is None:
+            self._catalogue = Catalogue.listed(self._root)
+        return self._catalogue
+
+    def path(self, ref: str, on: _dt.date | None = None, *, latest: bool = False) -> Path:
+        """The file a reference names: see dsl.registry.Catalogue.resolve."""
+        return self.catalogue.resolve(ref, on, latest=latest)
+
+    def compiled(self, path: str | Path, display: str | None = None) -> Compiled:
+        """A policy file compiled and lowered, reused while none of its files (its `extends`
+        chain included) changed. Reports name the file as `display` (default: as the user would
+        write it from the working directory), so the name is part of what is kept."""
+        display = display or display_path(Path(path))
+        key = (Path(path).resolve(), display)
+        hit = self._compiled.get(key)
+        if hit is not None and file_stamps([s[0] for s in hit[0]]) == hit[0]:
+            return hit[1]
+        policy = compile_file(path, display, self._bases)
+        chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
+        entry = Compiled(policy, lower_policy(policy))
+        self._compiled[key] = (file_stamps(chain), entry)
+        return entry
+
+    def load(self, ref: str, on: _dt.date | None = None, *, latest: bool = False) -> Compiled:
+        return self.compiled(self.path(ref, on, latest=latest))
+
+    def policy(self, ref: str | Path, on: _dt.date | None = None, *, latest: bool = False) -> Policy:
+        """Just the policy (for commands that show it rather than evaluate it)."""
+        if isinstance(ref, Path):
+            return self.compiled(ref).policy
+        return self.load(ref, on, latest=latest).policy
+
+
+_STORE: PolicyStore | None = None
+
+
+def default_store() -> PolicyStore:
+    """The store of this process, over the bundled policies."""
+    global _STORE
+    if _STORE is None:
+        _STORE = PolicyStore()
+    return _STORE
