@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -396,7 +397,7 @@ def test_sarif_region_of_html_evidence(words, snippet, column):
     start = row.text.index(words)
     v = Violation("a.rule", "block", "A rule", "clause", None,
                   (Evidence("message.text", words, start, start + len(words)),))
-    synthetic = Checked(row.source, Report("blocked", "UK", POLICY, "p.yaml", (v,), ()), row.text)
+    synthetic = Checked(row.source, Report("blocked", "UK", POLICY, "p.yaml", (v,), ()), row.text, origin=row.origin)
     ((_, _, region),) = regions(sarif_log([synthetic], "test"))
     assert region["snippet"]["text"] == snippet
     line = (ROOT / row.source).read_text(encoding="utf-8").split("\n")[region["startLine"] - 1]
@@ -417,12 +418,14 @@ def test_sarif_messages_of_a_batch_point_at_their_own_lines():
             assert 9 <= region["startLine"] <= region["endLine"] <= 16
 
 
-def test_sarif_gives_no_region_rather_than_a_wrong_one(tmp_path):
+def test_sarif_regions_come_from_the_reading_not_from_the_file_again(tmp_path):
     row = row_from_text(tmp_path, "sent.txt", "Thanks for your order :) see you")
-    (tmp_path / "sent.txt").write_text("The file changed since it was checked.", encoding="utf-8")
-    log = sarif_log([row, Checked("-", row.report, row.text)], "test")
+    (tmp_path / "sent.txt").unlink()                   # the log is written from what was read
+    log = sarif_log([row, replace(row, origin=None), Checked("-", row.report, row.text)], "test")
     emoji = [(uri, region) for result, uri, region in regions(log) if result["ruleId"] == "styling.no-emoji"]
-    assert emoji == [((tmp_path / "sent.txt").as_uri(), None)]             # outside the working directory
+    uri = (tmp_path / "sent.txt").as_uri()             # outside the working directory
+    assert emoji == [(uri, {"startLine": 1, "startColumn": 23, "endLine": 1, "endColumn": 25, "snippet": {"text": ":)"}}),
+                     (uri, None)]                      # not read from the file: no region rather than a guess
     stdin = [r for r in log["runs"][0]["results"] if r["properties"]["source"] == "-"]
     assert stdin and all("locations" not in r for r in stdin)
 

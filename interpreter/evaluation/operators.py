@@ -1,8 +1,9 @@
-"""Implementations of the operators declared in dsl/operators.py.
+"""Implementations of the operators declared in dsl/contract/operators.py.
 
 Stage: bound by interpreter.evaluation.program. Each implementation takes known values (the lowering returns
-unknown before calling it when an argument is unknown) and never raises on values the facts
-schema allows. A test keeps this table and the declarations equal.
+unknown before calling it when an argument is unknown) in the types of a built facts record
+(dates as datetime.date) and never raises on values the facts schema allows. A test keeps this
+table and the declarations equal.
 """
 from __future__ import annotations
 
@@ -14,15 +15,10 @@ from interpreter.evaluation.phrases import phrase_matcher, regex_hits
 
 
 def _days_between(earlier: _dt.date, later: _dt.date) -> int:
-    return (_as_date(later) - _as_date(earlier)).days
-
-
-def _as_date(value) -> _dt.date:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    return _dt.date.fromisoformat(str(value)[:10])
+    # Date facts are datetime.date from the moment the facts record is built
+    # (interpreter.facts.record.calendar_date) and date literals are compiled to them, so
+    # nothing is parsed here, once per rule per message.
+    return (later - earlier).days
 
 
 def _host_of(url: str) -> str:

@@ -6,12 +6,17 @@ YAML envelope; a bare `.txt` (the body) or `.html`/`.htm` (the HTML); an `.eml` 
 body of an SP-API Messaging request with its operation name (given, or in the file name:
 `x.sendInvoice.json`). Batches: an mbox (`.mbox`) and a
 JSONL file of envelopes give one envelope or one error per message (`iter_envelopes`).
+Each envelope read from a file is an `Envelope` carrying the `Origin` of its text: the characters
+of the file that hold the message, and how the body's characters were written there (as they
+are, in a JSON or YAML string, in a MIME part), so a span of the text can be pointed at in the
+file later without reading it again.
 Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file that cannot be
 read or decoded, or is over the size limit).
 """
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -21,7 +26,9 @@ from dsl.contract.errors import Diagnostic, InputError
 from dsl.contract.schema import as_json_data, message_problems
 
 from interpreter.read.mail import email_envelope, mbox_messages
+from interpreter.read.origin import Envelope, Origin, Unread
 from interpreter.read.spapi import OPERATIONS, api_envelope
+from interpreter.read.written import Written, json_written, load_yaml, yaml_written
 
 DEFAULT_LIMIT = 1_000_000          # bytes; a message larger than this is refused, not truncated
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -64,7 +71,7 @@ def _decode(raw: bytes, source: str) -> str:
 
 
 def read_message(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
-                 data: bytes | None = None, api_operation: str | None = None) -> dict:
+                 data: bytes | None = None, api_operation: str | None = None) -> Envelope:
     """An envelope from a file (or from `data`, e.g. standard input, named by `path`).
 
     `fields` fill in what the file does not say; for a JSON/YAML envelope the file's own
@@ -92,32 +99,57 @@ def operation_named(path: Path) -> str | None:
 
 
 def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = None, *,
-                limit: int = DEFAULT_LIMIT, api_operation: str | None = None) -> dict:
+                limit: int = DEFAULT_LIMIT, api_operation: str | None = None) -> Envelope:
     """The envelope of one message's bytes, read by the form its suffix (or content) names."""
     fields = dict(fields or {})
     _check_size(len(data), limit, source)
     if suffix in MAIL_SUFFIXES:
-        return check_envelope({**fields, **email_envelope(data, source)}, source)
+        mail, origin = email_envelope(data, source)
+        return Envelope(check_envelope({**fields, **mail}, source), origin)
     text = _decode(data, source)
     if api_operation is not None:
         try:
             body = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _fail("I101", source, f"an SP-API request body must be JSON: {exc}") from None
-        return check_envelope({**fields, **api_envelope(api_operation, body, source, fields)}, source)
+        envelope = check_envelope({**fields, **api_envelope(api_operation, body, source, fields)}, source)
+        text_of = body.get("text") if isinstance(body, Mapping) else None
+        return Envelope(envelope, _written_origin(text, json_written(text, "text", text_of)))
     if suffix not in ENVELOPE_SUFFIXES | HTML_SUFFIXES | TEXT_SUFFIXES and text.lstrip()[:1] == "{":
         suffix = ".json"          # standard input or an unnamed file holding a JSON envelope
     if suffix in ENVELOPE_SUFFIXES:
-        try:
-            loaded = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
-        if isinstance(loaded, Mapping):
-            loaded = {**fields, **{k: v for k, v in loaded.items()}}
-        return check_envelope(as_json_data(loaded), source)   # YAML reads 2020-11-06 as a date
+        return _file_envelope(text, suffix, source, fields)
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and text.lstrip()[:1] == "<"):
-        return check_envelope({**fields, "html": text}, source)
-    return check_envelope({**fields, "body": text}, source)
+        return Envelope(check_envelope({**fields, "html": text}, source), Origin(text))
+    return Envelope(check_envelope({**fields, "body": text}, source), Origin(text))
+
+
+def _file_envelope(text: str, suffix: str, source: str, fields: dict) -> Envelope:
+    """A JSON or YAML envelope; the file's own fields win over the given ones."""
+    try:
+        if suffix == ".json":
+            loaded, nodes = json.loads(text), None
+        else:
+            loaded, nodes = load_yaml(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
+    if isinstance(loaded, Mapping):
+        loaded = {**fields, **{k: v for k, v in loaded.items()}}
+    envelope = check_envelope(as_json_data(loaded), source)   # YAML reads 2020-11-06 as a date
+    key = "html" if "html" in envelope else "body"
+    value = envelope.get(key)
+    if nodes is None:
+        written = json_written(text, key, value)
+    else:
+        written = yaml_written(text, nodes.get(key), value)
+    return Envelope(envelope, _written_origin(text, written))
+
+
+def _written_origin(text: str, written: Written | None) -> Origin:
+    if written is None:
+        # The file writes no body (it came from the given fields, or there is none): no place in it.
+        return Origin.unplaced(text)
+    return Origin(text, 1, written.start, (written,))
 
 
 def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
@@ -128,15 +160,16 @@ def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: in
     suffix = path.suffix.lower()
     try:
         if suffix == ".mbox":
-            for name, data in mbox_messages(path):
-                yield name, _attempt(envelope_of, data, ".eml", name, fields, limit=limit)
+            for stored in mbox_messages(path):
+                read = _attempt(envelope_of, stored.data, ".eml", stored.name, fields, limit=limit)
+                yield stored.name, _in_batch(read, stored.line, stored.text, stored.at)
             return
         if suffix == ".jsonl":
             with path.open("rb") as lines:
                 for number, line in enumerate(lines, start=1):
                     if line.strip():
-                        yield f"{path}:{number}", _attempt(envelope_of, line, ".json", f"{path}:{number}", fields,
-                                                           limit=limit)
+                        read = _attempt(envelope_of, line, ".json", f"{path}:{number}", fields, limit=limit)
+                        yield f"{path}:{number}", _in_batch(read, number)
             return
     except OSError as exc:
         yield str(path), _fail("I101", str(path), f"cannot read: {exc.strerror or exc}")
@@ -149,3 +182,15 @@ def _attempt(read, *args, **kwargs) -> dict | InputError:
         return read(*args, **kwargs)
     except InputError as error:
         return error
+
+
+def _in_batch(read: Envelope | InputError, line: int, text: str | None = None,
+              at: int = 0) -> Envelope | InputError:
+    """A message of a batch file, placed on the file's line `line`. `text`: the file's characters
+    that hold it when they are more than its own (an mbox message's From line and the blank line
+    after it; the message begins at `text[at:]`). A message that could not be read keeps its place."""
+    if isinstance(read, InputError):
+        return Unread(read.diagnostics, Origin(text or "", line, None, (None,)))
+    if read.origin is not None:          # the envelope was made just now, by this reader: placed in place
+        read.origin = replace(read.origin, line=line) if text is None else read.origin.within(text, line, at)
+    return read

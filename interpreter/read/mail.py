@@ -4,14 +4,18 @@ Stage: reading messages, before normalisation. Input: the bytes of an RFC 5322 m
 Output: envelope fields (subject, html or body, sent_at from the Date header, attachments,
 channel `email`). MIME is read with the standard library: multipart bodies, charsets,
 base64 and quoted-printable. The HTML part is preferred to the plain one, as a mail client
-shows it. Errors: InputError I101 for bytes that are not an e-mail message; a part in an
-unknown charset is read as UTF-8 with replacement characters (best effort, never a crash).
+shows it. With the fields comes the text's `Origin`: where the chosen part's payload is in the
+message, traced through its transfer encoding (interpreter.read.transfer). An mbox is split on
+its `From ` lines as the standard library's mailbox module splits it, keeping the line each
+message begins on. Errors: InputError I101 for bytes that are not an e-mail message; a part in
+an unknown charset is read as UTF-8 with replacement characters (best effort, never a crash).
 """
 from __future__ import annotations
 
 import email
 import email.policy
-import mailbox
+import re
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -19,7 +23,11 @@ from typing import Iterator
 
 from dsl.contract.errors import Diagnostic, InputError
 
+from interpreter.read.origin import Origin
+from interpreter.read.transfer import Transferred
+
 _HEADERS = ("from", "to", "subject", "date", "content-type", "message-id", "mime-version")
+_BLANK_LINE = re.compile(r"\r?\n\r?\n")
 
 
 def _text_of(part: EmailMessage) -> str:
@@ -30,8 +38,8 @@ def _text_of(part: EmailMessage) -> str:
         return payload.decode("utf-8", errors="replace")
 
 
-def email_envelope(data: bytes, source: str) -> dict:
-    """Envelope fields of one e-mail message."""
+def email_envelope(data: bytes, source: str) -> tuple[dict, Origin]:
+    """Envelope fields of one e-mail message, and the origin of its text."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not any(message.get(h) is not None for h in _HEADERS):
         raise InputError([Diagnostic("I101", f"{source}: not an e-mail message (no headers)",
@@ -48,8 +56,10 @@ def email_envelope(data: bytes, source: str) -> dict:
     if body is not None:
         key = "html" if body.get_content_subtype() == "html" else "body"
         fields[key] = _text_of(body)
+        origin = _origin(data, message, body, fields[key])
     else:
         fields["body"] = ""
+        origin = Origin.unplaced(data.decode("utf-8", errors="replace"))
     attachments = []
     for part in message.iter_attachments():
         payload = part.get_payload(decode=True) or b""
@@ -58,14 +68,71 @@ def email_envelope(data: bytes, source: str) -> dict:
         attachments.append(item)
     if attachments:
         fields["attachments"] = attachments
-    return fields
+    return fields, origin
 
 
-def mbox_messages(path: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of each message in an mbox file, named `file#N` (1-based)."""
-    box = mailbox.mbox(str(path), create=False)
-    try:
-        for i, key in enumerate(box.iterkeys(), start=1):
-            yield f"{path}#{i}", box.get_bytes(key)
-    finally:
-        box.close()
+def _origin(data: bytes, message: EmailMessage, body: EmailMessage, text: str) -> Origin:
+    """Where the text of `body` (a part of `message`, or the message itself) is in `data`."""
+    source = data.decode("utf-8", errors="replace")
+    # The parser reads bytes as ASCII with surrogate escapes, so its payloads are found in the
+    # same decoding at their byte offsets. Parts come in the order they are written; each one's
+    # payload follows a blank line (its headers' end), which keeps a short payload from being
+    # found in the headers before it.
+    raw = data.decode("ascii", errors="surrogateescape")
+    at = 0
+    for part in message.walk():
+        payload = part.get_payload()
+        if part.is_multipart() or not isinstance(payload, str):
+            continue
+        gap = _BLANK_LINE.search(raw, at)
+        found = raw.find(payload, gap.end() if gap else at)
+        if found < 0:
+            break
+        if part is body:
+            charsets = (body.get_content_charset() or "ascii", "utf-8")   # as _text_of tries them
+            encoding = str(body.get("content-transfer-encoding", "7bit")).strip().lower()
+            transferred = Transferred(data, found, found + len(payload), encoding, charsets, text)
+            start = len(data[:found].decode("utf-8", errors="replace"))
+            return Origin(source, 1, start, (transferred,))
+        at = found + len(payload)
+    gap = _BLANK_LINE.search(raw)
+    return Origin.unplaced(source, len(data[:gap.end()].decode("utf-8", errors="replace")) if gap else None)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One message of an mbox, and where it is in the file."""
+    name: str            # `file#N` (1-based)
+    data: bytes          # the message, as mailbox.mbox gives it: no From line, no blank line after
+    line: int            # the file's line of its From line
+    text: str            # the file's lines it spans, From line to the blank line after it, decoded
+    at: int              # where `data` begins in `text`: just after the From line
+
+
+def mbox_messages(path: Path) -> Iterator[Stored]:
+    """Each message of an mbox file, read a line at a time (an archive may be larger than memory).
+
+    A message begins at every line that begins with `From `; the blank line before the next one,
+    or before the end of the file, belongs to no message — as in mailbox.mbox, whose messages
+    these are, byte for byte."""
+    lines: list[bytes] = []
+    first = count = 0
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            if line.startswith(b"From "):
+                if lines:
+                    count += 1
+                    yield _stored(path, count, first, lines)
+                lines, first = [line], number
+            elif lines:
+                lines.append(line)
+    if lines:
+        yield _stored(path, count + 1, first, lines)
+
+
+def _stored(path: Path, count: int, first: int, lines: list[bytes]) -> Stored:
+    part = b"".join(lines)
+    end = len(part) - 1 if len(lines) > 1 and lines[-1] == b"\n" else len(part)
+    at = len(lines[0])
+    return Stored(f"{path}#{count}", part[at:end], first, part.decode("utf-8", errors="replace"),
+                  len(lines[0].decode("utf-8", errors="replace")))
