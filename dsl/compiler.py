@@ -1,33 +1,70 @@
 """The policy compiler: a named list of pure stages, and a cache.
 
     load YAML with positions -> check shape -> merge extends -> parse -> resolve names and
-    check types -> simplify -> assemble (examples checked against the facts schema)
+    check types -> simplify -> check vocabulary use -> assemble (examples checked against the
+    facts schema)
 
 Input: a policy file path. Output: a frozen `model.Policy` whose rule conditions are typed,
-simplified predicate trees (the interpreter lowers them to closures). Errors: one PolicyError
+simplified predicate trees (the interpreter lowers them to closures), with the warnings found
+(`Policy.warnings`, which `permitted lint` shows). Errors: one PolicyError
 carrying every problem found; parse and type problems are collected across all rules so an
-author sees them all at once. Compiled policies are cached by the files' modification times.
+author sees them all at once. The compiler keeps nothing between calls: the caller that compiles
+many policies (permitted.store) keeps the results, and may lend a `BaseFiles` cache so that a
+base file every marketplace extends is read once.
 """
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable
 
+from dsl.contract import ast, tree
 from dsl.contract import schema as facts_schema
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.model import Example, Hint, Policy, Rule
-from dsl.contract.resources import display_path
 from dsl.contract.spans import Span
+from dsl.contract.verdict import Severity
 from dsl.stages.check import Context, check_condition, check_value, vocab_const
 from dsl.stages.extends import Merged, Sourced, merge_extends
-from dsl.stages.load import LoadedFile, load_file
+from dsl.stages.load import LoadedFile, file_stamps, load_file
 from dsl.stages.parse import parse
 from dsl.stages.shape import check_shape, shape_problems
 from dsl.stages.simplify import simplify
+from dsl.stages.usage import vocab_use
+
+
+class BaseFiles:
+    """Base files loaded and shape-checked, reused while unchanged on disk: every marketplace
+    extends the same base, so a caller compiling several policies reads it once."""
+
+    def __init__(self) -> None:
+        self._files: dict[tuple[Path, str], tuple[tuple, LoadedFile]] = {}
+
+    def load(self, path: Path, display: str) -> LoadedFile:
+        stamp = file_stamps([path])
+        hit = self._files.get((path, display))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        loaded = _load_base(path, display)
+        self._files[(path, display)] = (stamp, loaded)
+        return loaded
+
+
+@dataclass(frozen=True)
+class ParsedRule:
+    source: Sourced
+    syntax: ast.Node | None                              # None: the condition did not parse
+    hint: tuple[str | ast.Node, ...] | None = None       # text and `{…}` values; None: none, or it did not parse
+
+
+@dataclass(frozen=True)
+class CheckedRule:
+    source: Sourced
+    syntax: ast.Node
+    condition: tree.Pred
+    hint: Hint | None
 
 
 @dataclass(frozen=True)
@@ -38,11 +75,14 @@ class Build:
     display: str
     loaded: LoadedFile | None = None
     merged: Merged | None = None
-    syntax: tuple = ()            # per rule: (Sourced, ast condition | None, hint parts | None)
-    checked: tuple = ()           # per rule: (Sourced, ast, Pred, Hint | None)
+    parsed: tuple[ParsedRule, ...] = ()
+    checked: tuple[CheckedRule, ...] = ()
     policy: Policy | None = None
     problems: tuple[Diagnostic, ...] = field(default=())
     broken_rules: frozenset[int] = frozenset()     # rules with shape errors, skipped by later stages
+    vocab_read: frozenset[str] = frozenset()       # entries the conditions and hints name
+    warnings: tuple[Diagnostic, ...] = ()
+    bases: BaseFiles | None = field(default=None, compare=False)
 
 
 def _load(b: Build) -> Build:
@@ -54,23 +94,13 @@ def _shape(b: Build) -> Build:
     return replace(b, problems=b.problems + tuple(problems), broken_rules=frozenset(broken))
 
 
-_BASES: dict[Path, tuple[tuple, LoadedFile]] = {}
-
-
 def _load_base(path: Path, display: str) -> LoadedFile:
-    """A base file, loaded and shape-checked once while it is unchanged: every marketplace extends it."""
-    stamp = _stamps([path])
-    hit = _BASES.get(path)
-    if hit is not None and hit[0] == stamp and hit[1].file == display:
-        return hit[1]
-    loaded = check_shape(load_file(path, display))
-    _BASES[path] = (stamp, loaded)
-    return loaded
+    return check_shape(load_file(path, display))
 
 
 def _merge(b: Build) -> Build:
     try:
-        merged = merge_extends(b.loaded, _load_base, skip=b.broken_rules)
+        merged = merge_extends(b.loaded, b.bases.load if b.bases else _load_base, skip=b.broken_rules)
     except PolicyError as err:
         raise PolicyError(sorted(b.problems + err.diagnostics, key=_order)) from None
     return replace(b, merged=merged, problems=b.problems + merged.problems)
@@ -146,16 +176,17 @@ def _parse(b: Build) -> Build:
                         problems.extend(err.diagnostics)
                         hint = None
                         break
-        out.append((s, condition, hint))
-    return replace(b, syntax=tuple(out), problems=tuple(problems))
+        out.append(ParsedRule(s, condition, None if hint is None else tuple(hint)))
+    return replace(b, parsed=tuple(out), problems=tuple(problems))
 
 
 def _check(b: Build) -> Build:
     problems: list[Diagnostic] = list(b.problems)
     schema = facts_schema.load_schema()
     vocab = {name: vocab_const(s.value) for name, s in b.merged.vocab.items()}
-    out = []
-    for s, condition, hint_parts in b.syntax:
+    out, read = [], set()
+    for parsed in b.parsed:
+        s, condition, hint_parts = parsed.source, parsed.syntax, parsed.hint
         if condition is None:
             continue
         _, line_of = _locator(s, "when")
@@ -167,20 +198,29 @@ def _check(b: Build) -> Build:
             for part in hint_parts:
                 parts.append(part if isinstance(part, str) else check_value(part, ctx))
             hint = Hint(s.value["hint"], tuple(parts))
+        read |= ctx.vocab_read
         if ctx.problems:
             problems.extend(ctx.problems)
             continue
-        out.append((s, condition, pred, hint))
-    return replace(b, checked=tuple(out), problems=tuple(problems))
+        out.append(CheckedRule(s, condition, pred, hint))
+    return replace(b, checked=tuple(out), problems=tuple(problems), vocab_read=frozenset(read))
 
 
 def _simplify(b: Build) -> Build:
     out = []
-    for s, syntax, pred, hint in b.checked:
+    for c in b.checked:
+        hint = c.hint
         if hint is not None:
             hint = Hint(hint.source, tuple(p if isinstance(p, str) else simplify(p) for p in hint.parts))
-        out.append((s, syntax, simplify(pred), hint))
+        out.append(replace(c, condition=simplify(c.condition), hint=hint))
     return replace(b, checked=tuple(out))
+
+
+def _usage(b: Build) -> Build:
+    errors, warnings = vocab_use(b.merged, b.vocab_read)
+    # A rule with errors may not have named all its entries: they would be reported as unused.
+    return replace(b, problems=b.problems + tuple(errors),
+                   warnings=() if b.problems else tuple(sorted(warnings, key=_order)))
 
 
 def _examples(s: Sourced, marketplace: str | None, rule_ids: set[str]) -> tuple[tuple[Example, ...], list[Diagnostic]]:
@@ -217,11 +257,12 @@ def _assemble(b: Build) -> Build:
     market = data["marketplace"]
     rule_ids = {s.value["id"] for s in b.merged.rules}
     rules = []
-    for s, syntax, pred, hint in b.checked:
+    for c in b.checked:
+        s = c.source
         examples, bad = _examples(s, None if market == "base" else market, rule_ids)
         problems.extend(bad)
         r = s.value
-        rules.append(Rule(r["id"], r["title"], r["severity"], r["clause"], pred, syntax, hint, examples,
+        rules.append(Rule(r["id"], r["title"], Severity(r["severity"]), r["clause"], c.condition, c.syntax, c.hint, examples,
                           s.loaded.file, s.span("id")))
     try:
         effective = _dt.date.fromisoformat(data["effective"])
@@ -235,7 +276,7 @@ def _assemble(b: Build) -> Build:
         id=f"{market.lower()}@{data['effective']}", name=data["policy"], marketplace=market,
         effective=effective, file=b.display, source=data["source"],
         description=data.get("description", ""), vocab=vocab, rules=tuple(rules),
-        chain=b.merged.chain, removed=b.merged.removed)
+        chain=b.merged.chain, removed=b.merged.removed, warnings=b.warnings)
     return replace(b, policy=policy)
 
 
@@ -250,46 +291,18 @@ STAGES: tuple[tuple[str, Callable[[Build], Build]], ...] = (
     ("parse", _parse),
     ("resolve names and check types", _check),
     ("simplify", _simplify),
+    ("check vocabulary use", _usage),
     ("assemble", _assemble),
 )
 
 
-def compile_file(path: str | Path, display: str | None = None) -> Policy:
-    """Run every stage on one policy file (no cache)."""
-    b = Build(Path(path), display or str(path))
+def compile_file(path: str | Path, display: str | None = None, bases: BaseFiles | None = None) -> Policy:
+    """Run every stage on one policy file. Reports name the file as `display` (default: the path
+    as given)."""
+    b = Build(Path(path), display or str(path), bases=bases)
     for _name, stage in STAGES:
         b = stage(b)
     return b.policy
-
-
-_CACHE: dict[tuple[Path, str], tuple[tuple, Policy]] = {}
-
-
-def _stamps(files) -> tuple:
-    out = []
-    for f in files:
-        try:
-            st = os.stat(f)
-            out.append((str(f), st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((str(f), None, None))
-    return tuple(out)
-
-
-def compile_policy(path: str | Path, display: str | None = None) -> Policy:
-    """Compile a policy file, reusing the last result while none of its files changed. Reports
-    name the file as `display` (default: as the user would write it from the working directory)."""
-    display = display or display_path(Path(path))
-    key = (Path(path).resolve(), display)      # the name is part of the result: reports show it
-    hit = _CACHE.get(key)
-    if hit is not None:
-        stamps, policy = hit
-        if _stamps([s[0] for s in stamps]) == stamps:
-            return policy
-    policy = compile_file(path, display)
-    chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
-    _CACHE[key] = (_stamps(chain), policy)
-    return policy
 
 
 def compile_text(text: str, file: str = "<policy>") -> Policy:

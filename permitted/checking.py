@@ -9,18 +9,19 @@ functions never raise for one message, they turn it into an error row. Nothing h
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from dsl.compiler import compile_policy
 from dsl.contract.errors import Diagnostic, InputError, Problem
-from dsl.contract.model import Policy
-from dsl.registry import Version, in_force, resolve, versions
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.evaluation.report import Report
 from interpreter.facts.normalise import normalise
+from interpreter.facts.record import calendar_date
 from interpreter.read.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
+from interpreter.read.origin import Origin
+
+from permitted.store import Compiled, PolicyStore, default_store
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class Checked:
     text: str = ""                       # message.text: what evidence start/end offsets point into
     subject: str | None = None
     error: tuple[Diagnostic, ...] = ()   # codes I1xx (input) or P700 (no policy for it)
+    # Where `text` is in the message's file, for views that point into it (SARIF); None when
+    # the message was not read from a file.
+    origin: Origin | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -58,45 +62,34 @@ class Choice:
 
 
 class Judge:
-    """Judges envelopes under one Choice; compiles each policy version once."""
+    """Judges envelopes under one Choice, with the policies of a store (the process's own by default)."""
 
-    def __init__(self, choice: Choice):
+    def __init__(self, choice: Choice, store: PolicyStore | None = None):
         self.choice = choice
+        self.store = store or default_store()
         self.default_market = choice.marketplace.upper() if choice.marketplace else None
-        self.fixed: Policy | None = None
+        self.fixed: Compiled | None = None
         if choice.policy is not None:
-            path = resolve(choice.policy, choice.as_of)
-            self.fixed = compile_policy(path)
-        self._versions: dict[str, list[Version]] | None = None
-        self._compiled: dict = {}
+            self.fixed = self.store.load(choice.policy, choice.as_of)
 
-    def policy_for(self, envelope: Mapping, source: str) -> tuple[Policy, str | None]:
+    def policy_for(self, envelope: Mapping, source: str) -> tuple[Compiled, str | None]:
         market = envelope.get("marketplace") or self.default_market
         if self.fixed is not None:
-            return self.fixed, market or (self.fixed.marketplace if self.fixed.marketplace != "base" else None)
+            fixed = self.fixed.policy
+            return self.fixed, market or (fixed.marketplace if fixed.marketplace != "base" else None)
         if not market:
             raise InputError([Diagnostic("I100", f"{source}: the message does not say which marketplace it is for",
                                          help="give --marketplace US|UK|SA, or `marketplace:` in the envelope")])
         day = self.choice.as_of or sent_on(envelope) or _dt.date.today()
-        version = self._version(market.upper(), day)
-        policy = self._compiled.get(version.path)
-        if policy is None:
-            policy = self._compiled[version.path] = compile_policy(version.path)
-        return policy, market
-
-    def _version(self, market: str, day: _dt.date) -> Version:
-        # The policy folder is listed once per Judge, not once per message of a batch.
-        if self._versions is None:
-            self._versions = versions()
-        found = [v for v in self._versions.get(market, ()) if v.effective <= day]
-        return found[-1] if found else in_force(market, day)     # in_force names what is missing
+        return self.store.compiled(self.store.catalogue.in_force(market, day).path), market
 
     def judge(self, envelope: Mapping, source: str) -> Checked:
         """A Checked row; raises Problem when the message cannot be judged."""
-        policy, market = self.policy_for(envelope, source)
-        facts = normalise(envelope, market, source=source, policy=policy)
+        compiled, market = self.policy_for(envelope, source)
+        facts = normalise(envelope, market, source=source, policy=compiled.policy)
         message = facts.data["message"]
-        return Checked(source, evaluate(policy, facts), message["text"], message.get("subject"))
+        return Checked(source, evaluate(compiled.program, facts), message["text"], message.get("subject"),
+                       origin=facts.origin)
 
     def row(self, source: str, envelope: Mapping | InputError) -> Checked:
         """A Checked row for anything a reader produced: a report, or an error row with the reason."""
@@ -105,7 +98,8 @@ class Judge:
                 raise envelope
             return self.judge(envelope, source)
         except Problem as problem:
-            return Checked(source, None, error=problem.diagnostics)
+            # An envelope, or a batch file's message that could not be read, knows where it is in its file.
+            return Checked(source, None, error=problem.diagnostics, origin=getattr(envelope, "origin", None))
 
 
 def sent_on(envelope: Mapping) -> _dt.date | None:
@@ -114,9 +108,9 @@ def sent_on(envelope: Mapping) -> _dt.date | None:
     if not isinstance(sent, str):
         return None
     try:
-        return _dt.date.fromisoformat(sent[:10])
+        return calendar_date(sent)
     except ValueError:
-        return None
+        return None           # the facts record names the bad date (I100) when the message is judged
 
 
 def check(message: str | Path | Mapping, marketplace: str | None = None, *, as_of: _dt.date | None = None,

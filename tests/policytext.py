@@ -1,9 +1,14 @@
 """Build small policy files in memory for tests."""
 from __future__ import annotations
 
+import functools
 import json
+from pathlib import Path
 
-from dsl.compiler import compile_text
+from dsl.compiler import compile_file, compile_text
+from dsl.contract.model import Policy
+
+ROOT = Path(__file__).resolve().parent.parent
 
 VOCAB = {"marketing_phrases": {"en": ["% off", "coupon"]}, "window_days": 30, "amazon_hosts": ["amazon.co.uk"]}
 
@@ -20,3 +25,9 @@ def policy_yaml(*conditions: str, vocab: dict | None = None, marketplace: str = 
 
 def compile_conditions(*conditions: str, vocab: dict | None = None):
     return compile_text(policy_yaml(*conditions, vocab=vocab), "test.yaml")
+
+
+@functools.cache
+def bundled_policy(file: str = "policies/uk/2020-11-06.yaml") -> Policy:
+    """A bundled policy, compiled once: its vocabulary shapes some facts (interpreter.facts.lexicon)."""
+    return compile_file(ROOT / file, file)

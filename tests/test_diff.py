@@ -12,7 +12,6 @@ import pytest
 import yaml
 from rich.console import Console
 
-from dsl.compiler import compile_policy
 from dsl.contract import ast, tree
 from dsl.contract.errors import PolicyError, UsageError
 from dsl.format.condition import format_expr
@@ -20,6 +19,7 @@ from dsl.stages.parse import parse_plain
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.facts.record import build_facts
 from permitted import diffing
+from permitted.store import default_store
 from permitted.commands import diff as diff_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,7 +52,7 @@ def write_pair(tmp_path: Path, edit) -> tuple[Path, Path]:
 # ---- the edits -------------------------------------------------------------------------------
 
 def add_phrase(base, uk):
-    uk["vocab"]["marketing_phrases_local"]["en"].append("flash deal")
+    uk["vocab"]["marketing_phrases"]["add"]["en"].append("flash deal")
 
 
 def tighten_threshold(base, uk):
@@ -96,7 +96,7 @@ def reorder_and_reformat(base, uk):
 
 def _unknown_fact_rule() -> tuple[str, str]:
     """The first base rule that reads a fact the sender may leave unknown, and that fact."""
-    base = compile_policy(ROOT / "policies/base/2020-11.yaml")
+    base = default_store().policy(ROOT / "policies/base/2020-11.yaml")
     for rule in base.rules:
         for node in tree.walk(rule.condition):
             if isinstance(node, tree.Fact) and node.absent == "unknown":
@@ -121,7 +121,7 @@ FIRST_AND = next(r["id"] for r in BASE["rules"] if isinstance(parse_plain(r["whe
 EDITS = [
     # thank-you-only reads the marketing lists too (a marketing message is not "only thank you")
     (add_phrase, {"type.no-marketing": ("changed", ("vocab",)), "type.no-thank-you-only": ("changed", ("vocab",))},
-     {"marketing_phrases_local": "changed"}, {"type.no-marketing": "differs", "type.no-thank-you-only": "differs"},
+     {"marketing_phrases": "changed"}, {"type.no-marketing": "differs", "type.no-thank-you-only": "differs"},
      "differs"),
     (tighten_threshold, {"styling.max-margin": ("changed", ("vocab",))}, {"max_margin_percent": "changed"},
      {"styling.max-margin": "differs"}, "differs"),
@@ -169,7 +169,7 @@ def assert_witnesses_hold(result, old, new) -> None:
 def test_deliberate_edits(tmp_path, monkeypatch, edit, rules, vocab, meanings, verdict):
     monkeypatch.chdir(tmp_path)
     old_path, new_path = write_pair(tmp_path, edit)
-    old, new = compile_policy(old_path), compile_policy(new_path)
+    old, new = default_store().policy(old_path), default_store().policy(new_path)
     result = diffing.compare(old, new)
     assert {r.id: (r.status, r.fields) for r in result.structure.rules} == rules
     assert {v.name: v.status for v in result.structure.vocab} == vocab
@@ -190,7 +190,7 @@ def test_exit_code(tmp_path, monkeypatch, edit, code):
 
 def test_unknown_fact_changes_the_verdict_to_and_from_review(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    old, new = (compile_policy(p) for p in write_pair(tmp_path, guard_unknown_fact))
+    old, new = (default_store().policy(p) for p in write_pair(tmp_path, guard_unknown_fact))
     result = diffing.compare(old, new)
     (rule,) = result.rules
     assert ("undetermined", "undetermined", "passes") in [(w.kind, w.old, w.new) for w in rule.witnesses]
@@ -202,9 +202,9 @@ def test_unknown_fact_changes_the_verdict_to_and_from_review(tmp_path, monkeypat
 
 def test_added_phrase_is_in_the_witness_text(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    old, new = (compile_policy(p) for p in write_pair(tmp_path, add_phrase))
+    old, new = (default_store().policy(p) for p in write_pair(tmp_path, add_phrase))
     result = diffing.compare(old, new)
-    change = next(v for v in result.structure.vocab if v.name == "marketing_phrases_local")
+    change = next(v for v in result.structure.vocab if v.name == "marketing_phrases")
     assert change.added == (("en", "flash deal"),) and change.removed == ()
     comparison = next(c for c in result.rules if c.subject == "type.no-marketing")
     assert [w.kind for w in comparison.witnesses] == ["new-only"]
@@ -213,7 +213,7 @@ def test_added_phrase_is_in_the_witness_text(tmp_path, monkeypatch):
 
 def test_threshold_witness_sits_between_the_old_and_new_limits(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    old, new = (compile_policy(p) for p in write_pair(tmp_path, tighten_threshold))
+    old, new = (default_store().policy(p) for p in write_pair(tmp_path, tighten_threshold))
     result = diffing.compare(old, new)
     setting = result.structure.vocab[0]
     assert (setting.kind, setting.old, setting.new) == ("setting", 20, 15)
@@ -223,7 +223,7 @@ def test_threshold_witness_sits_between_the_old_and_new_limits(tmp_path, monkeyp
 
 def test_equivalent_rewrite_shows_both_conditions_and_a_word_diff(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    old, new = (compile_policy(p) for p in write_pair(tmp_path, rewrite_equivalently))
+    old, new = (default_store().policy(p) for p in write_pair(tmp_path, rewrite_equivalently))
     (change,) = diffing.compare(old, new).structure.rules
     assert change.old_when != change.new_when and change.new_when.startswith("not (")
     assert "".join(w.text for w in change.words if w.op != "insert") == change.old_when
@@ -232,7 +232,7 @@ def test_equivalent_rewrite_shows_both_conditions_and_a_word_diff(tmp_path, monk
 
 # ---- the real pair -----------------------------------------------------------------------------
 
-def test_uk_and_us_differ_only_in_their_local_lists():
+def test_uk_and_us_differ_only_in_what_they_add_to_the_base_lists():
     uk, us = diffing.load("uk"), diffing.load("us")
     raw_uk = yaml.safe_load(Path(uk.chain[-1]).read_text(encoding="utf-8"))["vocab"]
     raw_us = yaml.safe_load(Path(us.chain[-1]).read_text(encoding="utf-8"))["vocab"]
@@ -332,7 +332,7 @@ def test_corpus_replay_groups_changed_messages_and_lists_errors(tmp_path, monkey
         json.dumps({"marketplace": "UK", "body": "A voucher and a coupon."}),
         json.dumps({"marketplace": "UK", "body": "Another voucher."}),
     ]) + "\n")
-    replay = diffing.replay(compile_policy(old_path), compile_policy(new_path), str(corpus))
+    replay = diffing.replay(default_store().policy(old_path), default_store().policy(new_path), str(corpus))
     assert replay.messages == 4 and replay.changed == 2
     assert [(g.old, g.new, g.rules, g.sources) for g in replay.groups] == [
         ("allowed", "blocked", ("type.no-coupons",), (f"{corpus}:1", f"{corpus}:5"))]

@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from interpreter.facts.css import MESSAGE_WIDTH_PX
 from interpreter.facts.html import HtmlFacts, gif_frames, read_html
+from interpreter.facts.lexicon import Lexicon
 from interpreter.facts.record import build_facts
 
-from .conftest import ROOT
+from .conftest import ROOT, examples
+from .policytext import bundled_policy
 
 SCHEMA = json.loads((ROOT / "policies" / "facts.schema.json").read_text(encoding="utf-8"))
 STYLING_KEYS = set(SCHEMA["$defs"]["styling"]["required"])
@@ -176,7 +178,7 @@ def test_links(html, expected):
 def test_anchor_spans_are_exact_and_know_the_words_before_them():
     html = ('<p>Dear buyer,</p><p>Your order 123-1234567-1234567 &amp; <a href="https://www.amazon.com/a">'
             'its tracking page</a> are ready. <a href="https://x.example/unsubscribe">Click here</a></p>')
-    facts = read_html(html)
+    facts = read_html(html, Lexicon.of(bundled_policy()))
     amazon, vague = facts.links
     assert facts.text[amazon["start"]:amazon["end"]] == "its tracking page"
     assert facts.text[vague["start"]:vague["end"]] == "Click here"
@@ -404,7 +406,7 @@ piece = st.one_of(open_tag, open_tag, close_tag, st.text(max_size=12), st.sample
 html_ish = st.lists(piece, max_size=40).map("".join)
 
 
-@settings(deadline=None, max_examples=250, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(250), suppress_health_check=[HealthCheck.too_slow])
 @given(html_ish)
 def test_any_html_ish_input_reads_without_error_and_keeps_its_promises(html):
     check_contract(read_html(html))

@@ -150,3 +150,12 @@ def test_a_given_reason_wins_over_the_implied_one():
     body = {"text": "Which day suits you?"}
     assert api_envelope("createConfirmDeliveryDetails", body, "x.json", {"reason": "bulky_delivery"}).get("reason") is None
     assert api_envelope("createConfirmDeliveryDetails", body, "x.json", {})["reason"] == "complete_order_info"
+
+
+def test_implied_reasons_are_data_naming_known_operations_and_reasons():
+    from dsl.contract.schema import load_schema
+    from interpreter.read.spapi import OPERATIONS, implied_reasons
+
+    reasons = load_schema().raw["properties"]["message"]["properties"]["reason"]["enum"]
+    assert implied_reasons() and set(implied_reasons()) <= set(OPERATIONS)
+    assert set(implied_reasons().values()) <= set(reasons)

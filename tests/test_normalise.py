@@ -6,15 +6,17 @@ import json
 import pytest
 
 from dsl.contract.schema import problems
-from interpreter.facts.normalise import normalise
+from interpreter.facts.normalise import EVERYTHING, normalise
 from interpreter.read.envelope import read_message
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, examples
+from .policytext import bundled_policy
 
 
 @pytest.fixture(scope="module")
 def review():
-    return normalise(read_message(FIXTURES / "messages" / "review.html", {"marketplace": "UK"})).data
+    return normalise(read_message(FIXTURES / "messages" / "review.html", {"marketplace": "UK"}),
+                     policy=bundled_policy(), wants=EVERYTHING).data
 
 
 def spans(items, text):
@@ -78,6 +80,59 @@ def test_costly_facts_only_when_a_policy_reads_them():
     assert "language" not in m and m["spelling"]["unknown"] == 0       # brand words from the policy are known
 
 
+LINKS = ('<p><a href="https://x.example/a">Click here</a> or <a href="https://x.example/b">Manage your preferences</a>'
+         ' or <a href="https://x.example/opt_out?u=1">the size chart</a></p>')
+
+
+def link_words(data: dict) -> list[tuple[bool, bool]]:
+    return [(link["explains"], link["is_opt_out"]) for link in data["message"]["links"]]
+
+
+def test_link_facts_take_the_words_of_the_policy():
+    assert link_words(normalise({"html": LINKS}, "UK", policy=bundled_policy()).data) == \
+        [(False, False), (True, True), (True, True)]
+    # Without a policy there are no words: no link text is vague, no link an opt-out.
+    assert link_words(normalise({"html": LINKS}, "UK").data) == [(True, False), (True, False), (True, False)]
+
+
+def test_a_policy_that_extends_a_bundled_one_changes_its_words(tmp_path):
+    from dsl.compiler import compile_file
+
+    from .policytext import ROOT
+
+    seller = tmp_path / "seller.yaml"
+    seller.write_text(f"""policy: buyer-messaging
+marketplace: UK
+effective: 2021-01-01
+extends: {ROOT / "policies" / "uk" / "2020-11-06.yaml"}
+source: a seller's own additions
+vocab:
+  vague_link_words: {{add: {{en: [size, chart]}}}}
+  opt_out_link_markers: {{remove: {{en: [opt_out]}}}}
+  brand_words: {{add: {{en: [Zentrix, recieve]}}}}
+rules: []
+""", encoding="utf-8")
+    policy = compile_file(seller)
+    assert policy.warnings == ()
+    data = normalise({"html": LINKS}, "UK", policy=policy).data
+    assert link_words(data) == [(False, False), (True, True), (False, False)]
+    assert normalise(ENGLISH, policy=policy).data["message"]["spelling"]["unknown"] == 0
+
+
+@pytest.mark.parametrize("written,opt_out", [
+    ("https://x.example/Unsubscribe?u=1", True),
+    ("https://x.example/opt-out", True),
+    ("https://x.example/optout", True),
+    ("https://x.example/opt%20out", True),              # read unquoted
+    ("https://x.example/options", False),
+    ("https://x.example/manage/your/preferences", False),
+])
+def test_opt_out_markers_are_found_anywhere_in_the_address(written, opt_out):
+    data = normalise({"body": f"See {written} for details."}, "UK", policy=bundled_policy()).data
+    (link,) = data["message"]["links"]
+    assert link["is_opt_out"] is opt_out
+
+
 def test_a_url_written_as_anchor_text_is_one_link():
     data = normalise({"html": '<p>See <a href="https://x.example/a">https://x.example/a</a></p>'}, "UK").data
     assert [link["source"] for link in data["message"]["links"]] == ["html"]
@@ -98,7 +153,7 @@ _PIECES = st.sampled_from(["<p>", "</p>", "<br>", "<a href='http://x.example/a'>
                            " help@x.example ", " www.x.example/p ", "&amp;", "&nbsp;", "\n\n", "تقييم", "é"])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(_PIECES, st.text(max_size=20)), max_size=25), st.booleans())
 def test_any_text_or_html_gives_schema_valid_facts(pieces, as_html):
     """Whatever a seller pastes, the normaliser returns facts the schema accepts (build_facts

@@ -8,12 +8,16 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
 
 from dsl.contract import schema as facts_schema
+from interpreter.facts.lexicon import Lexicon
 from interpreter.facts.text import FAMILIES, INTERNATIONAL_MIN_DIGITS, text_facts
+
+from .conftest import examples
+from .policytext import bundled_policy
 
 
 def facts(text: str, marketplace: str = "UK") -> dict[str, list[dict]]:
-    """text_facts, with the span contract checked on every call."""
-    result = text_facts(text, marketplace)
+    """text_facts with the bundled UK policy's words, the span contract checked on every call."""
+    result = text_facts(text, marketplace, Lexicon.of(bundled_policy()))
     assert tuple(result) == FAMILIES
     for family, items in result.items():
         assert [i["start"] for i in items] == sorted(i["start"] for i in items), family
@@ -387,7 +391,7 @@ PIECES = st.sampled_from([
 ])
 
 
-@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=examples(200), suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.text(max_size=200), st.lists(st.one_of(PIECES, st.text(max_size=4)), max_size=30).map("".join)),
        st.sampled_from(["UK", "US", "SA", "AE", "DE", "JP"]))
 def test_any_text_gives_facts_the_schema_accepts(text, marketplace):
@@ -413,7 +417,7 @@ SCAN_PIECES = st.sampled_from([
 scan_texts = st.lists(SCAN_PIECES, max_size=40).map("".join)
 
 
-@settings(deadline=None, max_examples=600)
+@settings(deadline=None, max_examples=examples(600))
 @given(scan_texts)
 def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
     from interpreter.facts import text as tf

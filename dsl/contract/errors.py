@@ -4,7 +4,8 @@ Stage: every stage. Input: whatever went wrong. Output: `Diagnostic` values with
 code, a message, a span into the file the user edits, the source line, and a help line.
 A stage that finds problems raises `PolicyError` (a policy file is wrong), `InputError`
 (a message or facts record is wrong) or `UsageError` (the command line is wrong), each holding
-every diagnostic found, so the user sees all of them at once.
+every diagnostic found, so the user sees all of them at once. A few codes are warnings
+(`WARNINGS`): found in a policy that still compiles, they ride on it (`Policy.warnings`).
 """
 from __future__ import annotations
 
@@ -29,12 +30,16 @@ CODES: dict[str, str] = {
     "P213": "override-without-base",
     "P214": "redefined-without-override",
     "P215": "remove-unknown-rule",
+    "P216": "vocab-edit-without-base",
+    "P217": "remove-unknown-item",
+    "P218": "vocab-kind-mismatch",
     "P300": "syntax-error",
     "P400": "unknown-fact",
     "P401": "unknown-vocab",
     "P402": "unknown-operator",
     "P403": "unknown-field",
     "P404": "shadowed-name",
+    "P405": "unused-vocab",
     "P500": "type-mismatch",
     "P501": "bad-arguments",
     "P502": "impossible-value",
@@ -47,6 +52,10 @@ CODES: dict[str, str] = {
     "I101": "input-unreadable",
     "U100": "usage",
 }
+
+# Codes that flag something suspicious in a policy that still compiles: `permitted lint` shows
+# them, and they never stop a policy from being used.
+WARNINGS: frozenset[str] = frozenset({"P405"})
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,12 @@ class Diagnostic:
     def name(self) -> str:
         return CODES[self.code]
 
+    @property
+    def severity(self) -> str:
+        return "warning" if self.code in WARNINGS else "error"
+
     def to_json(self) -> dict:
-        out: dict = {"code": self.code, "name": self.name, "message": self.message}
+        out: dict = {"code": self.code, "name": self.name, "severity": self.severity, "message": self.message}
         if self.span is not None:
             out.update(file=self.span.file, line=self.span.line, column=self.span.column,
                        end_line=self.span.end_line, end_column=self.span.end_column)

@@ -11,7 +11,9 @@ from functools import cached_property
 from typing import Mapping
 
 from dsl.contract import ast, tree
+from dsl.contract.errors import Diagnostic
 from dsl.contract.spans import Span
+from dsl.contract.verdict import Severity
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Example:
 class Rule:
     id: str
     title: str
-    severity: str                 # block | warn
+    severity: Severity
     clause: str
     condition: tree.Pred          # checked and simplified
     syntax: ast.Node = field(compare=False)   # as written, for formatting
@@ -59,10 +61,11 @@ class Policy:
     file: str
     source: str
     description: str
-    vocab: Mapping[str, object] = field(compare=False)   # as written (lists per language kept)
+    vocab: Mapping[str, object] = field(compare=False)   # merged with the bases' (lists per language kept)
     rules: tuple[Rule, ...]
     chain: tuple[str, ...]        # files from the farthest base to this one
     removed: tuple[str, ...] = ()
+    warnings: tuple[Diagnostic, ...] = field(default=(), compare=False)   # shown by `permitted lint`
 
     @cached_property       # asked for every message a batch normalises; a policy never changes
     def reads(self) -> frozenset[str]:

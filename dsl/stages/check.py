@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Mapping, assert_never
 
 from dsl.contract import ast, tree
 from dsl.contract.errors import Diagnostic, did_you_mean
@@ -40,6 +40,7 @@ class Context:
     vocab: Mapping[str, tree.Const]
     line_of: Callable[[Span | None], str | None]
     problems: list[Diagnostic] = field(default_factory=list)
+    vocab_read: set[str] = field(default_factory=set)      # entries named, for the unused-entry warning
 
     def error(self, code: str, message: str, span: Span | None, help: str | None = None) -> None:
         self.problems.append(Diagnostic(code, message, span, self.line_of(span), help))
@@ -98,22 +99,24 @@ class _Checker:
         return _POISON
 
     # ---- values ------------------------------------------------------------------------
-    def value(self, node: ast.Node, scope: dict[str, Var], guarded: frozenset[str]) -> tree.Pred:
-        if isinstance(node, (ast.And, ast.Or, ast.Not)):
-            return self.condition(node, scope, guarded)
-        if isinstance(node, ast.Literal):
-            return self.literal(node)
-        if isinstance(node, ast.ListExpr):
-            return self.list_expr(node, scope, guarded)
-        if isinstance(node, ast.Path):
-            return self.path(node, scope, guarded)
-        if isinstance(node, ast.Call):
-            return self.call(node, scope, guarded)
-        if isinstance(node, ast.Compare):
-            return self.compare(node, scope, guarded)
-        if isinstance(node, ast.Quantifier):
-            return self.quantifier(node, scope, guarded)
-        raise AssertionError(f"unknown node {node!r}")
+    def value(self, node: ast.AnyNode, scope: dict[str, Var], guarded: frozenset[str]) -> tree.Pred:
+        match node:
+            case ast.And() | ast.Or() | ast.Not():
+                return self.condition(node, scope, guarded)
+            case ast.Literal():
+                return self.literal(node)
+            case ast.ListExpr():
+                return self.list_expr(node, scope, guarded)
+            case ast.Path():
+                return self.path(node, scope, guarded)
+            case ast.Call():
+                return self.call(node, scope, guarded)
+            case ast.Compare():
+                return self.compare(node, scope, guarded)
+            case ast.Quantifier():
+                return self.quantifier(node, scope, guarded)
+            case _:
+                assert_never(node)
 
     def literal(self, node: ast.Literal) -> tree.Pred:
         value = node.value
@@ -157,6 +160,7 @@ class _Checker:
                                did_you_mean(f"vocab.{rest[0]}", [f"vocab.{v}" for v in self.ctx.vocab])
                                or _known("vocabulary entries", self.ctx.vocab))
                 return _POISON
+            self.ctx.vocab_read.add(rest[0])
             return tree.Const(const.value, const.type, node.span)
         if head in scope:
             var = scope[head]

@@ -2,12 +2,15 @@
 
 Input: a shape-checked `LoadedFile`. Output: `Merged` — the rules and vocabulary in force, each
 remembering the file it was written in, so later errors point into the right file.
-A rule that redefines an inherited id needs `override: true`; `remove:` drops inherited rules;
-vocabulary entries of the child replace the base's entries of the same name.
+A rule that redefines an inherited id needs `override: true`; `remove:` drops inherited rules.
+A vocabulary entry of the child replaces the base's entry of the same name, unless it is written
+as changes to it (`{add: ..., remove: ...}`, applied by dsl.stages.vocab): a marketplace adds its
+own wording to the shared lists, and a misspelt name is an error instead of a list nobody reads.
 Errors: base not found (P210) and extends cycle (P211) raise PolicyError; duplicate rule id in
-a file (P212), override with nothing to override (P213), redefinition without override (P214)
-and removing an unknown rule (P215) are returned in `Merged.problems` so the other rules can
-still be checked.
+a file (P212), override with nothing to override (P213), redefinition without override (P214),
+removing an unknown rule (P215), changes to an entry no base defines (P216), removing an item
+the base's list lacks (P217) and changes that do not fit the entry (P218) are returned in
+`Merged.problems` so the rest can still be checked.
 """
 from __future__ import annotations
 
@@ -19,11 +22,13 @@ from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.resources import display_path
 from dsl.contract.spans import Span
 from dsl.stages.load import Key, LoadedFile
+from dsl.stages.vocab import apply_edit, is_edit
 
 
 @dataclass(frozen=True)
 class Sourced:
-    """A piece of policy data and where it was written."""
+    """A piece of policy data and where it was written (for a vocab entry a child edits with
+    `add:`/`remove:`, the merged value and the edit)."""
 
     value: object
     loaded: LoadedFile
@@ -40,7 +45,7 @@ class Merged:
     rules: list[Sourced]          # each value a rule mapping
     chain: tuple[str, ...]
     removed: tuple[str, ...]
-    problems: tuple[Diagnostic, ...] = ()    # rule-level problems; the rules concerned are left out
+    problems: tuple[Diagnostic, ...] = ()    # rule and vocab problems; the rules concerned are left out
 
 
 def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
@@ -110,8 +115,24 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             continue
         rules[rule_id] = sourced   # an override keeps the inherited rule's place in the order
 
-    for name in data.get("vocab", {}) or {}:
-        vocab[name] = Sourced(data["vocab"][name], loaded, ("vocab", name))
+    inherited_vocab = base.vocab if base else {}
+    for name, entry in (data.get("vocab") or {}).items():
+        path = ("vocab", name)
+        if not is_edit(entry):
+            vocab[name] = Sourced(entry, loaded, path)
+            continue
+        inherited = inherited_vocab.get(name)
+        if inherited is None:
+            problems.append(loaded.diagnostic(
+                "P216", f"`vocab.{name}` adds to or removes from an entry no base defines", loaded.key_span(path),
+                did_you_mean(name, inherited_vocab)
+                or (f"define it here: `{name}:` with its values, without `add:`/`remove:`" if base
+                    else "this file extends no base: give the entry its values, without `add:`/`remove:`")))
+            continue
+        where = inherited.span()
+        value, found = apply_edit(name, inherited.value, f"{where.file}:{where.line}", entry, loaded, path)
+        problems.extend(found)
+        vocab[name] = Sourced(value, loaded, path)     # the file that last changed it, for `permitted lint`
 
     chain = (base.chain if base else ()) + (loaded.file,)
     inherited_problems = base.problems if base else ()

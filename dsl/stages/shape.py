@@ -15,6 +15,7 @@ import jsonschema
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.resources import policies_dir
 from dsl.stages.load import LoadedFile
+from dsl.stages.vocab import EDIT_KEYS
 
 
 @lru_cache(maxsize=1)
@@ -71,9 +72,7 @@ def diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Diag
         return [loaded.diagnostic("P200", f"{_where(path)} must be one of {', '.join(choices)}",
                                   loaded.span(path), did_you_mean(str(error.instance), choices))]
     if error.validator == "oneOf" and path and path[0] == "vocab":
-        return [loaded.diagnostic(
-            "P200", f"vocab entry `{path[1] if len(path) > 1 else '?'}` must be a value, a list of values, "
-            "or phrase lists per language ({en: [...], ar: [...]})", loaded.span(path))]
+        return _vocab_problems(loaded, error, path)
     if error.validator == "pattern" and (path[-1:] == ("id",) or path[-2:-1] in (("expect",), ("undetermined",), ("remove",))):
         return [loaded.diagnostic("P200", f"`{error.instance}` is not a valid rule id",
                                   loaded.span(path), "rule ids are lower case words joined by dots, e.g. styling.no-emoji")]
@@ -81,6 +80,31 @@ def diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Diag
         return [loaded.diagnostic("P200", f"{_where(path)}: {error.message}", loaded.span(path),
                                   "vocab names are lower case with underscores; languages are codes like en or ar")]
     return [loaded.diagnostic("P200", f"{_where(path)}: {error.message}", loaded.span(path))]
+
+
+def _meant_as_edit(entry: object) -> bool:
+    """Was this entry meant as changes to an inherited one? Its keys are `add`/`remove` or near them
+    (`adds:`, `ad:`), not language codes."""
+    return isinstance(entry, dict) and any(difflib.get_close_matches(str(k), EDIT_KEYS, n=1, cutoff=0.7) for k in entry)
+
+
+def _vocab_problems(loaded: LoadedFile, error: jsonschema.ValidationError, path: tuple) -> list[Diagnostic]:
+    """A vocab entry that fits none of its forms: for an edit (`add:`/`remove:`), the edit's own
+    problems (an unknown key with the nearest valid one); otherwise which forms there are."""
+    if len(path) == 2 and _meant_as_edit(error.instance):
+        branch = next((i for i, form in enumerate(error.validator_value)
+                       if form.get("$ref", "").endswith("/vocab_edit")), None)
+        inner = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == branch]
+        if inner:
+            return [d for e in inner for d in diagnose(loaded, e)]
+    if len(path) == 3:
+        return [loaded.diagnostic(
+            "P200", f"`{path[2]}` in vocab entry `{path[1]}` must be a list of values ([...]) "
+            "or phrase lists per language ({en: [...], ar: [...]})", loaded.span(path))]
+    return [loaded.diagnostic(
+        "P200", f"vocab entry `{path[1] if len(path) > 1 else '?'}` must be a value, a list of values, "
+        "phrase lists per language ({en: [...], ar: [...]}), or changes to a base's entry "
+        "({add: ..., remove: ...})", loaded.span(path))]
 
 
 def schema_errors(validator: jsonschema.protocols.Validator, data) -> list[jsonschema.ValidationError]:

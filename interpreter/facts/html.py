@@ -1,9 +1,10 @@
 """The HTML reader: an HTML message body -> its visible text, links, images and styling.
 
 Stage: part of the normaliser, for envelopes whose body is `html`. Input: the HTML as a string,
-however broken. Output: `HtmlFacts` — the text a reader sees (NFC, one "\\n" per line break),
-the anchors as `$defs/link` records whose spans point into that text, the images as
-`$defs/image` records, and a complete `$defs/styling` record (policies/facts.schema.json).
+however broken, and the policy's words for link facts (interpreter.facts.lexicon). Output:
+`HtmlFacts` — the text a reader sees (NFC, one "\\n" per line break), the anchors as
+`$defs/link` records whose spans point into that text, the images as `$defs/image` records,
+and a complete `$defs/styling` record (policies/facts.schema.json).
 Errors: none. Malformed markup is read the way lxml's HTML parser repairs it; input a parser
 cannot take at all (lone surrogates) is cleaned first.
 
@@ -25,6 +26,7 @@ from urllib.parse import unquote, unquote_to_bytes
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from interpreter.facts.css import (MESSAGE_WIDTH_PX, Stylesheet, StylingTally, TextStyle, attr_text, background_urls, box_px, child_style, display, hides, visibility)
+from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.links import link_record
 
 # Never shown to a reader; their text and their images are not part of the message as read.
@@ -211,8 +213,9 @@ def _is_logo(src: str, alt: str | None, attrs: dict) -> bool:
     return any("logo" in word.lower() for word in (name, alt or "", attr_text(attrs, "class"), attr_text(attrs, "id")))
 
 
-def _link_facts(url: str, start: int, end: int, anchor_text: str = "", before: str = "") -> dict:
-    return link_record(url, start, end, "html", anchor_text=anchor_text, before=before)
+def _link_facts(url: str, start: int, end: int, anchor_text: str = "", before: str = "",
+                lexicon: Lexicon = NO_WORDS) -> dict:
+    return link_record(url, start, end, "html", anchor_text=anchor_text, before=before, lexicon=lexicon)
 
 
 def _link_target(anchor: _Anchor | None) -> tuple[str, bool]:
@@ -361,14 +364,14 @@ class _Walker:
 
 # --- Entry point ---
 
-def _link(anchor: _Anchor, text: str) -> dict:
+def _link(anchor: _Anchor, text: str, lexicon: Lexicon) -> dict:
     start, end = anchor.start, anchor.end
     anchor_text = text[start:end] if end > start else " ".join(anchor.alts)
     before = text[text.rfind("\n", 0, start) + 1:start].strip()
-    return _link_facts(anchor.url, start, end, anchor_text, before)
+    return _link_facts(anchor.url, start, end, anchor_text, before, lexicon)
 
 
-def read_html(html: str) -> HtmlFacts:
+def read_html(html: str, lexicon: Lexicon = NO_WORDS) -> HtmlFacts:
     """Read an HTML message body as a reader sees it."""
     markup = _SURROGATES.sub("\ufffd", html or "")
     # bs4 warns when short markup without a tag or newline looks like a URL or a file name. Such a
@@ -387,6 +390,6 @@ def read_html(html: str) -> HtmlFacts:
         image["start"] = image["end"] = min(image["start"], len(text))
     for anchor in walker.anchors:
         anchor.start, anchor.end = min(anchor.start, len(text)), min(anchor.end, len(text))
-    links = tuple(_link(anchor, text) for anchor in walker.anchors)
+    links = tuple(_link(anchor, text, lexicon) for anchor in walker.anchors)
     tally.image_width = max((image.get("width_percent", 0.0) for image in walker.images), default=0.0)
     return HtmlFacts(text, links, tuple(walker.images), tally.as_dict())

@@ -1,8 +1,9 @@
 """One link's facts, however it was found (an HTML anchor or a URL written in the text).
 
 Stage: used by the normaliser's text and HTML readers. Input: the address, where its visible
-text stands in message.text, the anchor text if any, and the words just before it. Output: a
-dict matching `$defs/link` in policies/facts.schema.json.
+text stands in message.text, the anchor text if any, the words just before it, and the policy's
+words for vague link text and opt-out links (interpreter.facts.lexicon). Output: a dict matching
+`$defs/link` in policies/facts.schema.json.
 """
 from __future__ import annotations
 
@@ -11,16 +12,9 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from interpreter.facts.hosts import is_amazon_host
+from interpreter.facts.lexicon import NO_WORDS, Lexicon
 
 _SCHEMES = {"https", "http", "mailto", "tel", "ftp"}
-# Link text that says nothing about where the link goes ("Click here for warranty information"
-# fails the guideline; "warranty information" passes).
-_VAGUE = {"here", "click", "this", "link", "tap", "press", "go", "now", "below", "above", "more", "read",
-          "see", "visit", "open", "the", "a", "to", "on", "please", "url", "website", "page", "hier",
-          "هنا", "اضغط", "الرابط", "انقر"}
-_OPT_OUT = re.compile(r"unsubscrib|opt[\s_-]?out|optout|remove me|stop (receiving|these)|email preferences|"
-                      r"manage (your )?(subscription|preferences)|إلغاء الاشتراك", re.I)
-_WORDS = re.compile(r"\w+")
 
 
 def _host(parts) -> str:
@@ -30,11 +24,11 @@ def _host(parts) -> str:
         return ""
 
 
-def explains(anchor_text: str | None, before: str = "") -> bool:
-    """Does the link's own text (or, for a bare URL, the words just before it) say where it goes?"""
+def explains(anchor_text: str | None, before: str = "", lexicon: Lexicon = NO_WORDS) -> bool:
+    """Does the link's own text (or, for a bare URL, the words just before it) say where it goes?
+    (Link text "Click here" does not; "warranty information" does.)"""
     text = anchor_text if anchor_text is not None else " ".join(before.split()[-6:])
-    words = [w.lower() for w in _WORDS.findall(text)]
-    if not words or all(w in _VAGUE for w in words):
+    if lexicon.says_nothing(text):
         return False
     if anchor_text is not None and re.match(r"^\s*(https?://|www\.)", anchor_text, re.I):
         return False          # a raw address as link text names no destination a reader understands
@@ -42,8 +36,8 @@ def explains(anchor_text: str | None, before: str = "") -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _address(url: str) -> tuple[str, str, bool, bool]:
-    """(scheme, host, is_amazon, is_opt_out) of an address: the same shop and tracking links recur."""
+def _address(url: str) -> tuple[str, str, bool, str]:
+    """(scheme, host, is_amazon, the address unquoted) of an address: the same shop and tracking links recur."""
     written_scheme = url.split(":", 1)[0].lower() if ":" in url else ""
     full = url if "://" in url or written_scheme in _SCHEMES else "https://" + url
     try:
@@ -59,20 +53,20 @@ def _address(url: str) -> tuple[str, str, bool, bool]:
     scheme = found_scheme if found_scheme in _SCHEMES and full is url else "other"
     if scheme in ("mailto", "tel"):
         host = ""
-    return scheme, host, bool(host) and is_amazon_host(host), bool(_OPT_OUT.search(unquote(url)))
+    return scheme, host, bool(host) and is_amazon_host(host), unquote(url)
 
 
 def link_record(url: str, start: int, end: int, source: str, anchor_text: str | None = None,
-                before: str = "") -> dict:
+                before: str = "", lexicon: Lexicon = NO_WORDS) -> dict:
     url = url.strip()
-    scheme, host, amazon, opt_out = _address(url)
+    scheme, host, amazon, unquoted = _address(url)
     record = {
         "url": url,
         "scheme": scheme,
         "host": host,
         "is_amazon": amazon,
-        "explains": explains(anchor_text, before),
-        "is_opt_out": opt_out or bool(anchor_text and _OPT_OUT.search(anchor_text)),
+        "explains": explains(anchor_text, before, lexicon),
+        "is_opt_out": lexicon.mentions_opt_out(unquoted) or bool(anchor_text and lexicon.mentions_opt_out(anchor_text)),
         "source": source,
         "start": start,
         "end": end,

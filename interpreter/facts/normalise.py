@@ -9,6 +9,8 @@ interpreter.facts.text for both forms. Facts nobody gave (order dates, contact r
 unknown. The language and spelling of the text cost about as much as everything else together
 on a message of a few KB (bench/results/normalisation.md), so they are computed only when
 asked for: `wants` names the facts a policy reads (Policy.reads).
+The facts carry the origin of the text (interpreter.read.origin) when the envelope was read
+from a file, so a view can point at a span of the text in that file.
 Errors: InputError when the envelope or the resulting facts break their schemas.
 """
 from __future__ import annotations
@@ -19,9 +21,12 @@ from typing import Mapping
 from dsl.contract.model import Policy
 
 from interpreter.facts.html import read_html
+from interpreter.facts.html_source import VisibleText
 from interpreter.facts.language import detect_language, spelling
+from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.record import Facts, build_facts
 from interpreter.facts.text import text_facts
+from interpreter.read.origin import Envelope, Normalised, Origin
 
 # Envelope fields copied to message facts as they are.
 _MESSAGE_FIELDS = ("marketplace", "channel", "direction", "reason", "api_message_type", "sent_at", "subject")
@@ -55,24 +60,24 @@ def _language_facts(message: dict, wants, known: tuple[str, ...]) -> None:
 
 
 def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVERYTHING,
-                   known: tuple[str, ...] = ()) -> dict:
+                   lexicon: Lexicon = NO_WORDS) -> dict:
     """The facts record of a message (before defaults and validation).
 
-    `wants`: fact paths some rule reads; `known`: brand words the spell check accepts."""
+    `wants`: fact paths some rule reads; `lexicon`: the policy's words for links and spelling."""
     market = envelope.get("marketplace") or marketplace
     message: dict = {k: envelope[k] for k in _MESSAGE_FIELDS if k in envelope}
     if market:
         message["marketplace"] = market
     message["is_template"] = bool(envelope.get("template", False))
     if "html" in envelope:
-        page = read_html(envelope["html"])
+        page = read_html(envelope["html"], lexicon)
         text, links, images, styling = page.text, list(page.links), list(page.images), dict(page.styling)
         message["is_html"] = True
     else:
         text = unicodedata.normalize("NFC", envelope.get("body", ""))
         links, images, styling = [], [], None
         message["is_html"] = False
-    found = text_facts(text, market or "US")
+    found = text_facts(text, market or "US", lexicon)
     anchors = [(link["start"], link["end"]) for link in links if link["start"] < link["end"]]
     # A URL written as an anchor's own text is the anchor, not a second link.
     links += [link for link in found["links"] if not _overlaps(link, anchors)]
@@ -82,7 +87,7 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
                    attachments=list(envelope.get("attachments", ())))
     if styling is not None:
         message["styling"] = styling
-    _language_facts(message, wants, known)
+    _language_facts(message, wants, lexicon.brand_words)
     record = {"message": message}
     for group in ("order", "history"):
         if group in envelope:
@@ -91,13 +96,28 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
 
 
 def normalise(envelope: Mapping, marketplace: str | None = None, source: str = "<message>", *,
-              policy: Policy | None = None) -> Facts:
-    """Facts of a message; `marketplace` is used when the envelope does not name one. Given a
-    policy, only the costly facts its rules read are computed, and its `brand_words` vocab
-    entry is accepted by the spell check; without one, every fact is computed."""
-    wants = policy.reads if policy is not None else EVERYTHING
-    known = policy.words("brand_words") if policy is not None else ()
+              policy: Policy | None = None, wants=None) -> Facts:
+    """Facts of a message; `marketplace` is used when the envelope does not name one.
+
+    The policy's words shape some facts (interpreter.facts.lexicon: brand words, vague link
+    text, opt-out links); without a policy there are none. `wants` names the costly facts to
+    compute; by default those the policy's rules read, or every fact without a policy."""
+    if wants is None:
+        wants = policy.reads if policy is not None else EVERYTHING
+    record = message_record(envelope, marketplace, wants, Lexicon.of(policy))
     # The envelope was checked against its schema; that what is built from it matches the facts
     # schema is a property test (tests/test_normalise.py), so it is not re-validated per message.
-    return build_facts(message_record(envelope, marketplace, wants, known), marketplace, source=source,
-                       validate=False)
+    return build_facts(record, marketplace, source=source, validate=False,
+                       origin=text_origin(envelope, record["message"]["text"]))
+
+
+def text_origin(envelope: Mapping, text: str) -> Origin | None:
+    """Where message.text is in the message's file: the reader's origin of the body, behind the
+    decoding done here (HTML to visible text, NFC). None for an envelope not read from a file."""
+    origin = envelope.origin if isinstance(envelope, Envelope) else None
+    if origin is None:
+        return None
+    if "html" in envelope:
+        return origin.through(VisibleText(text, envelope["html"]))
+    body = envelope.get("body", "")
+    return origin if text == body else origin.through(Normalised(text, body))

@@ -3,10 +3,11 @@ addresses, phone numbers, emoji and emoticons.
 
 Stage: the normaliser's text reader, run on message.text once a plain or HTML body has become
 the text a reader sees. Input: that text and the marketplace code (UK, US, SA, ...), which picks
-the region for numbers written in national form. Output: `text_facts`, one list per family,
-each item matching its `$defs` entry in policies/facts.schema.json (order_id, placeholder, link,
-email, phone, emoji), with `start`/`end` as str offsets into the text (text[start:end] is what
-was found), in order of appearance. Errors: none; every str gives a result.
+the region for numbers written in national form, and the policy's words for link facts
+(interpreter.facts.lexicon). Output: `text_facts`, one list per family, each item matching its
+`$defs` entry in policies/facts.schema.json (order_id, placeholder, link, email, phone, emoji),
+with `start`/`end` as str offsets into the text (text[start:end] is what was found), in order
+of appearance. Errors: none; every str gives a result.
 
 A character a reader sees belongs to one thing: an order id, placeholder, address, number or
 emoticon written inside a URL is a detail of the link and is not reported again, and an order
@@ -25,14 +26,15 @@ import emoji as _emoji
 import phonenumbers
 from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
 
+from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.links import link_record
 
 FAMILIES = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
 
 
-def text_facts(text: str, marketplace: str) -> dict[str, list[dict]]:
+def text_facts(text: str, marketplace: str, lexicon: Lexicon = NO_WORDS) -> dict[str, list[dict]]:
     """Facts found in the visible text of a message."""
-    links = _find_links(text)
+    links = _find_links(text, lexicon)
     in_link = Spans.of(links)
     emails = [e for e in _find_emails(text) if not in_link.overlaps_item(e)]
     in_address = Spans.of(links, emails)
@@ -226,7 +228,7 @@ def _url_runs(text: str):
         yield start, done
 
 
-def _find_links(text: str) -> list[dict]:
+def _find_links(text: str, lexicon: Lexicon = NO_WORDS) -> list[dict]:
     found = []
     for run_start, run_end in _url_runs(text):
         for m in _URL.finditer(text, run_start, run_end):
@@ -234,7 +236,8 @@ def _find_links(text: str) -> list[dict]:
             if not _SCHEME.match(written) and "@" in written.split("/", 1)[0]:
                 continue                                   # www.jo@example.com is an e-mail address
             start = m.start()
-            found.append(link_record(written, start, start + len(written), "text", before=_line_before(text, start)))
+            found.append(link_record(written, start, start + len(written), "text", before=_line_before(text, start),
+                                     lexicon=lexicon))
     return found
 
 

@@ -3,17 +3,21 @@
 Stage: reading messages, before normalisation. Input: the operation name (e.g.
 `confirmCustomizationDetails`) and the request body. Output: envelope fields — channel `api`,
 `api_message_type`, the text, the attachments with the purpose the operation implies, and the
-contact reason the operation implies (a request body has no field for it).
-Which fields each operation's body carries follows Amazon's Selling Partner API Messaging
-reference (v1). Errors: InputError I100 for an unknown operation or fields the operation does
+contact reason the operation implies (a request body has no field for it; the reasons are
+data, in policies/sp-api-reasons.json). Which fields each operation's body carries follows
+Amazon's Selling Partner API Messaging reference (v1). Errors: InputError I100 for an unknown operation or fields the operation does
 not take.
 """
 from __future__ import annotations
 
+import json
 import mimetypes
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Mapping
 
 from dsl.contract.errors import Diagnostic, InputError, did_you_mean
+from dsl.contract.resources import policies_dir
 
 # operation -> (fields its body takes, purpose of its attachments)
 OPERATIONS: dict[str, tuple[frozenset[str], str | None]] = {
@@ -30,20 +34,12 @@ OPERATIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "sendInvoice": (frozenset({"attachments"}), "invoice"),
 }
 
-# operation -> the contact reason (facts.schema.json `message.reason`) its purpose is, after the
-# operation descriptions in the SP-API Messaging reference. createConfirmDeliveryDetails "arrange[s]
-# a delivery or confirm[s] contact information for making a delivery": information the seller needs
-# to complete the order, not the bulky-item scheduling that `bulky_delivery` names. createWarranty,
-# createLegalDisclosure, createAmazonMotors, createDigitalAccessKey and createNegativeFeedbackRemoval
-# match no contact reason, so they leave it unknown rather than guess.
-IMPLIED_REASONS: dict[str, str] = {
-    "confirmCustomizationDetails": "custom_design",
-    "sendInvoice": "invoice",
-    "createUnexpectedProblem": "order_fulfillment_issue",
-    "createConfirmServiceDetails": "home_services",
-    "createConfirmOrderDetails": "complete_order_info",
-    "createConfirmDeliveryDetails": "complete_order_info",
-}
+
+@lru_cache(maxsize=1)
+def implied_reasons() -> Mapping[str, str]:
+    """operation -> the contact reason (facts.schema.json `message.reason`) its purpose is."""
+    data = json.loads((policies_dir() / "sp-api-reasons.json").read_text(encoding="utf-8"))
+    return MappingProxyType(dict(data["reasons"]))
 
 
 def _fail(source: str, message: str, help: str | None = None) -> InputError:
@@ -63,8 +59,9 @@ def api_envelope(operation: str, body: object, source: str, given: Mapping | Non
         raise _fail(source, f"`{operation}` does not take {', '.join(f'`{k}`' for k in extra)}",
                     "it takes " + (", ".join(f"`{k}`" for k in sorted(takes)) or "no fields"))
     fields: dict = {"channel": "api", "api_message_type": operation, "body": str(body.get("text", ""))}
-    if operation in IMPLIED_REASONS and "reason" not in (given or {}):
-        fields["reason"] = IMPLIED_REASONS[operation]
+    reason = implied_reasons().get(operation)
+    if reason is not None and "reason" not in (given or {}):
+        fields["reason"] = reason
     attachments = []
     for i, item in enumerate(body.get("attachments") or ()):
         if not isinstance(item, Mapping) or not isinstance(item.get("fileName"), str):

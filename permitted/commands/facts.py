@@ -5,11 +5,13 @@ import json
 
 from rich.console import Console
 
-from dsl.contract.errors import Diagnostic, InputError, UsageError, did_you_mean
+from dsl.contract.errors import Diagnostic, InputError, PolicyError, UsageError, did_you_mean
+from dsl.contract.model import Policy
 from dsl.contract.schema import load_schema
-from interpreter.facts.normalise import normalise
+from interpreter.facts.normalise import EVERYTHING, normalise
 
 from permitted import messages
+from permitted.checking import Choice, Judge
 from permitted.exitcodes import Exit
 from permitted.views import terminal as render
 
@@ -41,14 +43,29 @@ def run(args, console: Console, err: Console) -> Exit:
     return Exit.ALLOWED
 
 
+def _policy_for(judge: Judge, envelope, source: str) -> Policy | None:
+    """The policy the rules would judge the message by, whose words shape some facts (vague link
+    text, opt-out links, brand words); None when no marketplace is known or no version is in force."""
+    if not (envelope.get("marketplace") or judge.default_market):
+        return None
+    try:
+        return judge.policy_for(envelope, source)[0].policy
+    except PolicyError as problem:
+        if all(d.code == "P700" for d in problem.diagnostics):
+            return None
+        raise
+
+
 def run_facts_of(args, console: Console, err: Console) -> Exit:
     worst = Exit.ALLOWED
     market = args.marketplace and args.marketplace.upper()
+    judge = Judge(Choice(market))
     for name, envelope in messages.read(args.message, args):
         try:
             if isinstance(envelope, InputError):
                 raise envelope
-            facts = normalise(envelope, market, source=name)
+            # Every fact is shown, also those no rule of the policy reads.
+            facts = normalise(envelope, market, source=name, policy=_policy_for(judge, envelope, name), wants=EVERYTHING)
         except InputError as problem:     # one bad message in a batch is reported, the rest go on
             err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
             worst = Exit.INVALID_INPUT

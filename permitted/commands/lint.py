@@ -24,14 +24,19 @@ def add_parser(sub) -> None:
 
 def run(args, console: Console, err: Console) -> Exit:
     files = policy_files(args.paths)
-    results, failed = [], 0
+    results, failed, warned = [], 0, 0
     for f in files:
         name = display_path(f)
         try:
             policy = compile_file(f, name)
-            results.append({"file": name, "ok": True, "policy": policy.id, "rules": len(policy.rules), "diagnostics": []})
+            # Warnings (e.g. P405, a vocab entry nothing reads) do not make a file fail.
+            warned += len(policy.warnings)
+            results.append({"file": name, "ok": True, "policy": policy.id, "rules": len(policy.rules),
+                            "diagnostics": [d.to_json() for d in policy.warnings]})
             if args.format == "text":
                 console.print(Text.assemble(("ok   ", "bold green"), f"{name}  ", (f"{policy.id}, {len(policy.rules)} rules", "dim")))
+                if policy.warnings:
+                    err.print(render.diagnostics(policy.warnings), end="", soft_wrap=True)
         except PolicyError as problem:
             failed += 1
             results.append({"file": name, "ok": False, "diagnostics": [d.to_json() for d in problem.diagnostics]})
@@ -41,7 +46,8 @@ def run(args, console: Console, err: Console) -> Exit:
     if args.format == "json":
         console.print_json(json.dumps(results))
     else:
-        errors = sum(len(r["diagnostics"]) for r in results)
+        errors = sum(len(r["diagnostics"]) for r in results if not r["ok"])
         console.print(f"{len(files)} policy file{'s' if len(files) != 1 else ''} checked, "
-                      f"{errors} error{'s' if errors != 1 else ''} in {failed} file{'s' if failed != 1 else ''}")
+                      f"{errors} error{'s' if errors != 1 else ''} in {failed} file{'s' if failed != 1 else ''}"
+                      + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""))
     return Exit.USAGE if failed else Exit.ALLOWED

@@ -15,6 +15,7 @@ from rich.tree import Tree
 from dsl.contract.errors import Diagnostic
 from dsl.contract.model import Policy, Rule
 from dsl.contract.schema import FactSchema
+from dsl.contract.verdict import Severity
 from dsl.format.condition import format_expr
 
 from permitted.examples import ExampleResult
@@ -22,7 +23,8 @@ from permitted.examples import ExampleResult
 
 def diagnostic_lines(d: Diagnostic) -> list[tuple[str, str]]:
     """(text, style) lines of one diagnostic, rustc style: header, location, source, caret, help."""
-    lines = [(f"error[{d.code}] {d.name}: {d.message}", "bold red")]
+    colour = "yellow" if d.severity == "warning" else "red"
+    lines = [(f"{d.severity}[{d.code}] {d.name}: {d.message}", f"bold {colour}")]
     if d.span is not None:
         lines.append((f"  --> {d.span.file}:{d.span.line}:{d.span.column}", "cyan"))
         if d.source_line is not None:
@@ -32,7 +34,7 @@ def diagnostic_lines(d: Diagnostic) -> list[tuple[str, str]]:
                 len(d.source_line) - d.span.column + 1
             lines.append((f" {gutter} |", "cyan"))
             lines.append((f" {number} | {d.source_line}", ""))
-            lines.append((f" {gutter} | " + " " * (d.span.column - 1) + "^" * max(width, 1), "bold red"))
+            lines.append((f" {gutter} | " + " " * (d.span.column - 1) + "^" * max(width, 1), f"bold {colour}"))
     if d.help:
         lines.append((f"  = help: {d.help}", "green"))
     return lines
@@ -86,7 +88,7 @@ def facts_tree(schema: FactSchema, only: str | None = None) -> Tree:
 def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
     head = Text()
     head.append(rule.id, style="bold cyan")
-    head.append(f"  [{rule.severity}]", style="bold red" if rule.severity == "block" else "bold yellow")
+    head.append(f"  [{rule.severity}]", style="bold red" if rule.severity == Severity.BLOCK else "bold yellow")
     head.append(f"  {policy.id}  {rule.file}:{rule.span.line if rule.span else '?'}", style="dim")
     parts = [head, Text(rule.title, style="bold")]
     parts.append(Text.assemble(("clause: ", "bold"), f"\u201c{rule.clause}\u201d"))

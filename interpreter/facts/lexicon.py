@@ -1,0 +1,57 @@
+"""The policy's words that shape facts: brand words the spell check accepts, the words that make
+a link's text vague, and the markers that make a link an opt-out link.
+
+Stage: built by the normaliser from the policy it is handed, passed to the text and HTML
+readers. Input: a compiled Policy, or None. Output: `Lexicon`, frozen. The entries are named
+in dsl.contract.vocab (READ_BY_FACTS), where the compiler learns that they are read.
+Without a policy there are no words: no link text is vague, no address is an opt-out link and
+no word is a brand; callers that show facts to a person hand in the policy the rules use.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from dsl.contract.model import Policy
+from dsl.contract.vocab import BRAND_WORDS, OPT_OUT_LINK_MARKERS, VAGUE_LINK_WORDS
+
+_WORDS = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    brand_words: tuple[str, ...] = ()
+    vague_link_words: frozenset[str] = frozenset()    # lower case, one word each
+    opt_out: re.Pattern | None = None                  # any opt-out marker, anywhere in a text
+
+    @staticmethod
+    def of(policy: Policy | None) -> Lexicon:
+        if policy is None:
+            return NO_WORDS
+        return Lexicon(policy.words(BRAND_WORDS.name), _vague(policy.words(VAGUE_LINK_WORDS.name)),
+                       _opt_out(policy.words(OPT_OUT_LINK_MARKERS.name)))
+
+    def says_nothing(self, link_text: str) -> bool:
+        """Does a link's text have no word, or only vague ones ("click here")?"""
+        return all(w.lower() in self.vague_link_words for w in _WORDS.findall(link_text))
+
+    def mentions_opt_out(self, text: str) -> bool:
+        return self.opt_out is not None and self.opt_out.search(text) is not None
+
+
+NO_WORDS = Lexicon()
+
+
+@functools.lru_cache(maxsize=32)      # one policy, many messages
+def _vague(entries: tuple[str, ...]) -> frozenset[str]:
+    # Link text is compared word by word, so an entry of several words adds each of them.
+    return frozenset(w.lower() for entry in entries for w in _WORDS.findall(entry))
+
+
+@functools.lru_cache(maxsize=32)
+def _opt_out(markers: tuple[str, ...]) -> re.Pattern | None:
+    """Markers found anywhere, ignoring case, in an address (`/unsubscribe?u=1`) as well as in text:
+    a marker may be the start of a word ("unsubscrib"), and a space in it stands for any run of white space."""
+    parts = [r"\s+".join(map(re.escape, m.split())) for m in markers if m.strip()]
+    return re.compile("|".join(sorted(parts, key=len, reverse=True)), re.IGNORECASE) if parts else None
