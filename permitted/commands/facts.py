@@ -10,9 +10,10 @@ from dsl.contract.model import Policy
 from dsl.contract.schema import load_schema
 from interpreter.facts.normalise import EVERYTHING, normalise
 
-from permitted import messages
 from permitted.checking import Choice, Judge
+from permitted.commands import messages
 from permitted.exitcodes import Exit
+from permitted.views import facts as facts_view
 from permitted.views import terminal as render
 
 
@@ -71,7 +72,7 @@ def run_facts_of(args, console: Console, err: Console) -> Exit:
             worst = Exit.INVALID_INPUT
             continue
         if args.format == "json":
-            console.print(messages.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
+            console.print(facts_view.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
         else:
-            console.print(messages.facts_tree(facts.data, name))
+            console.print(facts_view.message_facts_tree(facts.data, name))
     return worst

@@ -1,22 +1,17 @@
-"""Messages on the command line: envelope flags, reading MESSAGE arguments, and showing facts.
+"""Messages on the command line: envelope flags and reading MESSAGE arguments.
 
-Input: parsed CLI arguments. Output: envelopes (via interpreter.read.envelope), facts, and rich
-renderables of facts. Nothing here prints.
+Input: parsed CLI arguments. Output: envelopes (via interpreter.read.envelope). Nothing here prints.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import sys
 from pathlib import Path
 from typing import Iterator
 
-from rich.text import Text
-from rich.tree import Tree
 
 from dsl.contract.errors import InputError
-from dsl.contract.schema import as_json_data
 from interpreter.read.envelope import DEFAULT_LIMIT, read_message
 
 from permitted.checking import envelopes
@@ -87,44 +82,3 @@ def read(name: str, args: argparse.Namespace) -> Iterator[tuple[str, dict | Inpu
             yield "-", error
         return
     yield from envelopes([name], fields, limit=args.max_size, api_operation=operation)
-
-
-def facts_json(data: dict) -> str:
-    return json.dumps(as_json_data(data), ensure_ascii=False, indent=2)
-
-
-def _shown(value) -> str:
-    return json.dumps(as_json_data(value), ensure_ascii=False)
-
-
-def _item_label(item: dict) -> Text:
-    label = Text()
-    if "start" in item and "end" in item:
-        shown = item.get("text") or item.get("url") or item.get("address") or ""
-        label.append(json.dumps(shown, ensure_ascii=False), style="bold")
-        label.append(f" @{item['start']}..{item['end']}", style="cyan")
-    rest = {k: v for k, v in item.items() if k not in ("start", "end", "text")}
-    if rest:
-        label.append("  " + ", ".join(f"{k}={_shown(v)}" for k, v in rest.items()),
-                     style="dim")
-    return label
-
-
-def facts_tree(data: dict, source: str) -> Tree:
-    root = Tree(Text(source, style="bold"))
-    for group, values in data.items():
-        branch = root.add(Text(group, style="bold cyan"))
-        for key, value in values.items():
-            if isinstance(value, list):
-                node = branch.add(Text.assemble((key, "cyan"), (f"  {len(value)}", "magenta")))
-                for item in value:
-                    node.add(_item_label(item) if isinstance(item, dict) else Text(json.dumps(item, ensure_ascii=False)))
-            elif isinstance(value, dict):
-                node = branch.add(Text(key, style="cyan"))
-                for k, v in value.items():
-                    node.add(Text.assemble((k, "cyan"), " = ", _shown(v)))
-            elif key == "text":
-                branch.add(Text.assemble(("text", "cyan"), " = ", (json.dumps(value, ensure_ascii=False), "green")))
-            else:
-                branch.add(Text.assemble((key, "cyan"), " = ", _shown(value)))
-    return root
