@@ -18,8 +18,9 @@ from rich.text import Text
 from dsl.contract.errors import Diagnostic, UsageError
 from dsl.contract.resources import display_path
 
-from permitted import __version__, exitcodes, messages
+from permitted import __version__, exitcodes
 from permitted.checking import Checked, Choice, Judge
+from permitted.commands import messages
 from permitted.commands.options import choice_options
 from permitted.exitcodes import Exit
 from permitted.expectations import Outcome, load_expectations

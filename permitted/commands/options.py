@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from permitted import messages
+from permitted.commands import messages
 
 
 def choice_options(p: argparse.ArgumentParser) -> None:
