@@ -17,12 +17,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The shared labelled corpus, outside the repository: `make run` measures the bundled policies
+# against it when it is there.
+CORPUS ?= ../shared/corpus/real-messages.jsonl
+
 # The main job: compile every bundled policy, run every rule's examples, then check every
-# example message for its marketplace and print the reports (exit 1 on an unexpected verdict).
+# example message for its marketplace and print the reports (exit 1 on an unexpected verdict),
+# and last the agreement with the labelled corpus (a measurement: it does not fail the run).
 run: $(STAMP)
 	$(VENV)/bin/permitted lint policies
 	$(VENV)/bin/permitted test
 	$(VENV)/bin/permitted check --expect examples/expected.yaml
+	@if [ -f '$(CORPUS)' ]; then \
+	    echo '$(VENV)/bin/permitted eval $(CORPUS) --summary'; \
+	    $(VENV)/bin/permitted eval '$(CORPUS)' --summary; \
+	else \
+	    echo "labelled corpus not found ($(CORPUS)): agreement not measured"; \
+	fi
 
 test: $(STAMP) chromium
 	PERMITTED_CHROMIUM='$(CHROMIUM)' HYPOTHESIS_PROFILE='$(HYPOTHESIS_PROFILE)' $(PY) -m pytest

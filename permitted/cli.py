@@ -16,11 +16,12 @@ from rich.console import Console
 from dsl.contract.errors import Problem
 
 from permitted.commands import audit, check, coverage, diff, explain, facts, fmt, lint, policies, test
+from permitted.commands import eval as eval_verb     # not `eval`: the builtin keeps its name here
 from permitted.exitcodes import Exit
 from permitted.views import terminal as render
 
 # In the order `permitted --help` lists them: judging messages first, then writing policies.
-VERBS = (check, audit, coverage, diff, lint, test, fmt, explain, facts, policies)
+VERBS = (check, audit, eval_verb, coverage, diff, lint, test, fmt, explain, facts, policies)
 
 
 def parser() -> argparse.ArgumentParser:
