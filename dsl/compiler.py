@@ -83,6 +83,7 @@ class Build:
     vocab_read: frozenset[str] = frozenset()       # entries the conditions and hints name
     warnings: tuple[Diagnostic, ...] = ()
     bases: BaseFiles | None = field(default=None, compare=False)
+    root: Path | None = None                       # the policy tree bases must be in (None: the file's own)
 
 
 def _load(b: Build) -> Build:
@@ -100,7 +101,7 @@ def _load_base(path: Path, display: str) -> LoadedFile:
 
 def _merge(b: Build) -> Build:
     try:
-        merged = merge_extends(b.loaded, b.bases.load if b.bases else _load_base, skip=b.broken_rules)
+        merged = merge_extends(b.loaded, b.bases.load if b.bases else _load_base, skip=b.broken_rules, root=b.root)
     except PolicyError as err:
         raise PolicyError(sorted(b.problems + err.diagnostics, key=_order)) from None
     return replace(b, merged=merged, problems=b.problems + merged.problems)
@@ -296,20 +297,24 @@ STAGES: tuple[tuple[str, Callable[[Build], Build]], ...] = (
 )
 
 
-def compile_file(path: str | Path, display: str | None = None, bases: BaseFiles | None = None) -> Policy:
+def compile_file(path: str | Path, display: str | None = None, bases: BaseFiles | None = None,
+                 root: str | Path | None = None) -> Policy:
     """Run every stage on one policy file. Reports name the file as `display` (default: the path
-    as given)."""
-    b = Build(Path(path), display or str(path), bases=bases)
+    as given). `root`: the policy tree its `extends:` chain must stay in (default: the file's own,
+    see dsl.stages.bases)."""
+    b = Build(Path(path), display or str(path), bases=bases, root=Path(root) if root else None)
     for _name, stage in STAGES:
         b = stage(b)
     return b.policy
 
 
-def compile_text(text: str, file: str = "<policy>") -> Policy:
-    """Compile a policy held in memory (tests, the API). `extends` is resolved from the working directory."""
+def compile_text(text: str, file: str = "<policy>", root: str | Path | None = None) -> Policy:
+    """Compile a policy held in memory (tests, the API), as if it were the file `file`: `extends`
+    is resolved from that file's folder (the working directory for a name such as `<policy>`) and
+    stays in `root` (default: that file's policy tree)."""
     from dsl.stages.load import load_text
 
-    b = Build(Path(file), file, loaded=load_text(text, file))
+    b = Build(Path(file), file, loaded=load_text(text, file), root=Path(root) if root else None)
     for name, stage in STAGES:
         if name != "load":
             b = stage(b)

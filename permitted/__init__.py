@@ -20,8 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 from importlib import metadata as _metadata
 
-from dsl.contract.errors import PolicyError
-from dsl.contract.errors import InputError
+from dsl.contract.errors import InputError, PolicyError, UsageError
 from dsl.contract.model import Policy
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.evaluation.program import Program, lower_policy
@@ -44,4 +43,4 @@ def load_policy(ref: str, as_of: _dt.date | None = None) -> Policy:
 
 
 __all__ = ["check", "audit", "load_policy", "lower_policy", "evaluate", "build_facts", "Checked", "Policy", "Program",
-           "PolicyError", "InputError", "Report", "__version__"]
+           "PolicyError", "InputError", "UsageError", "Report", "__version__"]

@@ -4,39 +4,26 @@ Stage: the application layer over permitted.checking. Input: files, folders, JSO
 archives. Output: an iterator of `Checked` rows, one per message in — a message that cannot be
 read or judged is an error row, never a crash or a gap — in the order the messages were read.
 Memory stays flat however long the input: at most `jobs × 4` batches are in flight at once.
-Errors: a policy choice that names no policy raises PolicyError before any message is read.
+Errors: a policy choice that names no policy raises PolicyError, and bad arguments (`jobs=0`, a
+marketplace that is not text) UsageError, before any message is read.
 """
 from __future__ import annotations
 
 import itertools
 import os
-import signal
-from collections import Counter, deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Iterable, Iterator, Mapping
+from collections import Counter
+from typing import Callable, Iterable, Iterator, Mapping
 
+from dsl.contract.errors import Diagnostic, UsageError
 from interpreter.read.envelope import DEFAULT_LIMIT
 
 from permitted import exitcodes
-from permitted.checking import Checked, Choice, Judge, envelopes
+from permitted.checking import Checked, Judge, choice_of, envelopes
 from permitted.exitcodes import Exit
+from permitted.pool import Pool
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
-IN_FLIGHT_PER_JOB = 4   # batches queued per worker, so no worker waits for the reader
-
-_judge: Judge | None = None
-
-
-def _start_worker(choice: Choice) -> None:
-    global _judge
-    # The parent handles Ctrl-C (it keeps the output file whole); workers just stop when told.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _judge = Judge(choice)
-
-
-def _judge_batch(batch: list) -> list[Checked]:
-    assert _judge is not None
-    return [_judge.row(source, envelope) for source, envelope in batch]
+IN_FLIGHT_PER_JOB = 4   # batches read ahead per worker, so no worker waits for the reader
 
 
 def default_jobs() -> int:
@@ -45,31 +32,31 @@ def default_jobs() -> int:
 
 def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, policy: str | None = None,
           jobs: int = 1, fields: Mapping | None = None, limit: int = DEFAULT_LIMIT,
-          api_operation: str | None = None) -> Iterator[Checked]:
+          api_operation: str | None = None, notify: Callable[[str], None] | None = None) -> Iterator[Checked]:
     """One Checked row per message of `inputs` (paths of files or folders), in input order.
 
     Each message is judged by its marketplace's policy in force on its `sent_at`, unless `as_of`
-    or `policy` is given. `jobs` > 1 spreads the work over that many processes."""
-    choice = Choice(marketplace, as_of, policy)
+    or `policy` is given. `jobs` > 1 spreads the work over that many processes; a process that
+    dies is replaced and its messages judged again (permitted.pool), and `notify` hears of it."""
+    choice = choice_of(marketplace, as_of, policy)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
+        raise UsageError([Diagnostic("U100", f"jobs must be a whole number of at least 1, not {jobs!r}")])
     judge = Judge(choice)             # fails here, once, when the choice names no policy
     stream = envelopes(inputs, fields, limit=limit, api_operation=api_operation)
-    if jobs <= 1:
+    if jobs == 1:
         for source, envelope in stream:
             yield judge.row(source, envelope)
         return
+    first = next(stream, None)
+    if first is None:
+        return
+    # Judged here, the first message loads what judging needs (its policy, the language and
+    # spelling models) into this process, and every worker forked after it starts with them:
+    # none pays for loading them again, a replacement for a dead worker included.
+    yield judge.row(*first)
     batches = iter(lambda: list(itertools.islice(stream, BATCH)), [])
-    pending: deque[Future] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(choice,)) as pool:
-        try:
-            for batch in batches:
-                pending.append(pool.submit(_judge_batch, batch))
-                while len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                    yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
+    with Pool(jobs, choice, in_flight=jobs * IN_FLIGHT_PER_JOB, notify=notify) as pool:
+        yield from pool.rows(batches)
 
 
 class Tally:

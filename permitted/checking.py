@@ -3,8 +3,9 @@
 Stage: the application layer over interpreter.facts.normalise and interpreter.evaluation.evaluate. Input:
 envelopes (or a message given as text, a file, or a batch of files), a marketplace and a policy
 choice. Output: `Checked` rows — a report and the text its evidence spans point into, or the
-reason the message could not be judged. Errors: `check` raises InputError/PolicyError; the batch
-functions never raise for one message, they turn it into an error row. Nothing here prints.
+reason the message could not be judged. Errors: `check` raises InputError/PolicyError, and
+UsageError for arguments of the wrong kind; the batch functions never raise for one message,
+they turn it into an error row. Nothing here prints.
 """
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from dsl.contract.errors import Diagnostic, InputError, Problem
+from dsl.contract.errors import Diagnostic, InputError, Problem, UsageError, internal_error
+from dsl.contract.schema import as_json_data
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.evaluation.report import Report
 from interpreter.facts.normalise import normalise
@@ -92,14 +94,22 @@ class Judge:
                        origin=facts.origin)
 
     def row(self, source: str, envelope: Mapping | InputError) -> Checked:
-        """A Checked row for anything a reader produced: a report, or an error row with the reason."""
+        """A Checked row for anything a reader produced: a report, or an error row with the reason.
+
+        A bug met while judging one message (any other exception) is that message's error row,
+        I190, naming the exception and where it was raised: in a batch, the other messages are
+        still judged and "rows out equal messages in" holds whatever a message contains. Never
+        a verdict: the row is an error, and the command exits 70 (permitted.exitcodes)."""
         try:
             if isinstance(envelope, InputError):
                 raise envelope
             return self.judge(envelope, source)
         except Problem as problem:
-            # An envelope, or a batch file's message that could not be read, knows where it is in its file.
-            return Checked(source, None, error=problem.diagnostics, origin=getattr(envelope, "origin", None))
+            diagnostics = problem.diagnostics
+        except Exception as exc:           # noqa: BLE001 — a bug: an error row, never a pass
+            diagnostics = (internal_error(exc, source),)
+        # An envelope, or a batch file's message that could not be read, knows where it is in its file.
+        return Checked(source, None, error=diagnostics, origin=getattr(envelope, "origin", None))
 
 
 def sent_on(envelope: Mapping) -> _dt.date | None:
@@ -113,27 +123,76 @@ def sent_on(envelope: Mapping) -> _dt.date | None:
         return None           # the facts record names the bad date (I100) when the message is judged
 
 
-def check(message: str | Path | Mapping, marketplace: str | None = None, *, as_of: _dt.date | None = None,
-          policy: str | None = None, template: bool = False, **fields) -> Report:
+def _usage(message: str) -> UsageError:
+    return UsageError([Diagnostic("U100", message)])
+
+
+def _day(value, name: str) -> _dt.date | None:
+    """A date argument in the obvious forms: a date, a datetime (its day), ISO text."""
+    if value is None or (isinstance(value, _dt.date) and not isinstance(value, _dt.datetime)):
+        return value
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        for parse in (_dt.date.fromisoformat, _dt.datetime.fromisoformat):
+            try:
+                return calendar_date(parse(value))
+            except ValueError:
+                continue
+    raise _usage(f"{name} must be a date (datetime.date or YYYY-MM-DD), not {value!r}")
+
+
+def choice_of(marketplace=None, as_of=None, policy=None) -> Choice:
+    """A Choice from what an API caller gave, checked here once: a marketplace code (text), a
+    day (a date, a datetime, or ISO text such as "2021-03-01"), a policy (an id or a file, text
+    or a Path). UsageError U100 for anything else, instead of an AttributeError deep inside."""
+    if marketplace is not None and not isinstance(marketplace, str):
+        raise _usage(f"marketplace must be a marketplace code such as \"UK\", not {marketplace!r}")
+    if policy is not None and not isinstance(policy, (str, Path)):
+        raise _usage(f"policy must be a policy id such as \"uk@2020-11-06\" or a file, not {policy!r}")
+    return Choice(marketplace, _day(as_of, "as_of"), str(policy) if policy is not None else None)
+
+
+def _given(message, source: str) -> dict:
+    """The envelope fields a message passed to `check` stands for."""
+    if isinstance(message, str):
+        return {"body": message}
+    if isinstance(message, (bytes, bytearray)):
+        try:
+            return {"body": bytes(message).decode("utf-8-sig")}
+        except UnicodeDecodeError as exc:
+            raise InputError([Diagnostic("I101", f"{source}: not UTF-8 text (byte {exc.start})",
+                                         help="decode the message yourself and pass the text")]) from None
+    if isinstance(message, Mapping):
+        return dict(message)
+    raise _usage(f"message must be the text (str, or UTF-8 bytes), a Path to a message file or an envelope "
+                 f"mapping, not {'None' if message is None else type(message).__name__}")
+
+
+def check(message: str | bytes | Path | Mapping, marketplace: str | None = None, *,
+          as_of: _dt.date | str | None = None, policy: str | Path | None = None, template: bool = False,
+          **fields) -> Report:
     """Judge one message and return its Report.
 
-    `message` is the plain text of the message, a Path to a message file (any form `permitted
-    check` reads), or an envelope mapping (policies/message.schema.json). `fields` are envelope
-    fields used where the message does not say (e.g. `order={"id": ..., "completed_at": ...}`,
-    `sent_at=`, `reason=`, `channel=`). `template=True` checks a template: placeholders count as
-    filled in. Raises InputError for a message that cannot be read, PolicyError when no policy
-    applies.
+    `message` is the plain text of the message (a str, or bytes in UTF-8), a Path to a message
+    file (any form `permitted check` reads), or an envelope mapping
+    (policies/message.schema.json). `fields` are envelope fields used where the message does not
+    say (e.g. `order={"id": ..., "completed_at": ...}`, `sent_at=`, `reason=`, `channel=`); dates
+    may be `datetime.date`s or ISO text. `template=True` checks a template: placeholders count
+    as filled in. Raises InputError for a message that cannot be read, PolicyError when no
+    policy applies, UsageError (U100) for an argument of the wrong kind.
     """
+    choice = choice_of(marketplace, as_of, policy)
+    fields = as_json_data(fields)        # a datetime.date is written as the envelope writes it
     if template:
         fields["template"] = True
     if isinstance(message, Path):
         envelope = read_message(message, fields)
         source = str(message)
     else:
-        given = {"body": message} if isinstance(message, str) else dict(message)
-        envelope = check_envelope({**fields, **given}, "<message>")
         source = "<message>"
-    checked = Judge(Choice(marketplace, as_of, policy)).judge(envelope, source)
+        envelope = check_envelope(as_json_data({**fields, **_given(message, source)}), source)
+    checked = Judge(choice).judge(envelope, source)
     assert checked.report is not None
     return checked.report
 

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from dsl.contract.errors import Problem
 
+from permitted import exitcodes
 from permitted.commands import audit, check, coverage, diff, explain, facts, fmt, lint, policies, test
 from permitted.commands import eval as eval_verb     # not `eval`: the builtin keeps its name here
 from permitted.exitcodes import Exit
@@ -37,14 +38,15 @@ def main(argv: list[str] | None = None, console: Console | None = None, err_cons
     console = console or Console()
     err = err_console or Console(stderr=True)
     try:
-        args = parser().parse_args(argv)
-    except SystemExit as exc:        # argparse has printed its message
-        return int(exc.code or 0)
-    try:
+        try:
+            # An option's value checked while parsing (--jobs 0, --max-size -1) raises a UsageError.
+            args = parser().parse_args(argv)
+        except SystemExit as exc:        # argparse has printed its message
+            return int(exc.code or 0)
         return int(args.run(args, console, err))
     except Problem as problem:
         err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
-        return int(Exit.INVALID_INPUT if problem.diagnostics[0].code.startswith("I") else Exit.USAGE)
+        return int(exitcodes.for_diagnostics(problem.diagnostics))
 
 
 def run() -> None:

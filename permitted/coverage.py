@@ -200,6 +200,60 @@ def load_clause_lists(folder: Path | None = None) -> tuple[ClauseList, ...]:
     return tuple(lst for _, lst in read)
 
 
+# Every clause list writes `clauses:` at the start of a line, and no policy does (a policy has `policy:`).
+_CLAUSES_KEY = re.compile(r"^clauses[ \t]*:", re.MULTILINE)
+_POLICY_KEY = re.compile(r"^policy[ \t]*:", re.MULTILINE)
+
+
+def is_clause_list(path: Path) -> bool:
+    """Whether a YAML file is a clause list rather than a policy: it sits in a `clauses/` folder,
+    or it writes `clauses:` and not `policy:` (so `permitted lint` checks it by its own schema)."""
+    if path.parent.name == "clauses":
+        return True
+    try:
+        with path.open("rb") as f:
+            head = f.read(1_000_000).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return bool(_CLAUSES_KEY.search(head)) and not _POLICY_KEY.search(head)
+
+
+def clause_list_files(paths: Sequence[str] | None = None) -> list[Path]:
+    """The clause lists in the `clauses/` folders below the given folders (the bundled ones by
+    default); files named directly are left to the caller (`is_clause_list`)."""
+    roots = [Path(p) for p in paths] if paths else [policies_dir()]
+    out: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            out.extend(sorted(p for p in root.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")
+                              and "clauses" in p.relative_to(root).parts[:-1]))
+    return out
+
+
+def check_clause_lists(paths: Sequence[Path]) -> list[tuple[Path, ClauseList | None, tuple[Diagnostic, ...]]]:
+    """Each clause list checked as `permitted coverage` reads it — its schema, and clause ids and
+    `restates:` across the lists of its folder — with the problems found in it (none: its list)."""
+    by_folder: dict[Path, list[Path]] = {}
+    for path in paths:
+        by_folder.setdefault(path.parent, []).append(path)
+    out = []
+    for folder, asked in by_folder.items():
+        siblings = sorted(set(folder.glob("*.yaml")) | set(asked)) if folder.name == "clauses" else asked
+        read, problems = [], {}
+        for path in siblings:
+            try:
+                read.append(_read(path))
+            except PolicyError as problem:
+                problems[path] = list(problem.diagnostics)
+        across = _cross_check(read)
+        lists = {Path(loaded.file).resolve(): lst for loaded, lst in read}
+        for path in asked:
+            name = display_path(path)
+            found = problems.get(path, []) + [d for d in across if d.span is not None and d.span.file == name]
+            out.append((path, None if found else lists.get(path.resolve()), tuple(found)))
+    return out
+
+
 # ---- coverage ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -89,8 +89,9 @@ def policy_path(ref: str) -> Path:
     return default_store().path(ref, latest=True)
 
 
-def load(ref: str) -> Policy:
-    return default_store().load(ref, latest=True).policy
+def load(ref: str, policy_root: Path | None = None) -> Policy:
+    """`policy_root`: the policy tree its `extends:` must stay in (see dsl.stages.bases)."""
+    return default_store(policy_root).load(ref, latest=True).policy
 
 
 # ---- meaning -----------------------------------------------------------------------------------

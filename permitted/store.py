@@ -31,8 +31,13 @@ class Compiled:
 
 
 class PolicyStore:
-    def __init__(self, root: Path | None = None):
+    """`root`: the folder of the bundled versions (the catalogue). `policy_root`: the policy tree
+    the `extends:` of every policy compiled must stay in (None: each file's own; see
+    dsl.stages.bases)."""
+
+    def __init__(self, root: Path | None = None, policy_root: Path | None = None):
         self._root = root
+        self._policy_root = policy_root
         self._catalogue: Catalogue | None = None
         self._bases = BaseFiles()
         self._compiled: dict[tuple[Path, str], tuple[tuple, Compiled]] = {}
@@ -57,7 +62,7 @@ class PolicyStore:
         hit = self._compiled.get(key)
         if hit is not None and file_stamps([s[0] for s in hit[0]]) == hit[0]:
             return hit[1]
-        policy = compile_file(path, display, self._bases)
+        policy = compile_file(path, display, self._bases, self._policy_root)
         chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
         entry = Compiled(policy, lower_policy(policy))
         self._compiled[key] = (file_stamps(chain), entry)
@@ -73,12 +78,13 @@ class PolicyStore:
         return self.load(ref, on, latest=latest).policy
 
 
-_STORE: PolicyStore | None = None
+_STORES: dict[Path | None, PolicyStore] = {}
 
 
-def default_store() -> PolicyStore:
-    """The store of this process, over the bundled policies."""
-    global _STORE
-    if _STORE is None:
-        _STORE = PolicyStore()
-    return _STORE
+def default_store(policy_root: Path | None = None) -> PolicyStore:
+    """The store of this process, over the bundled policies; with `policy_root` (the command
+    line's `--policy-root`), the one whose policies may extend any file in that folder."""
+    key = Path(policy_root).resolve() if policy_root else None
+    if key not in _STORES:
+        _STORES[key] = PolicyStore(policy_root=key)
+    return _STORES[key]

@@ -24,7 +24,8 @@ from .conftest import ROOT
 # present, every clause is checked against its text.
 SEEDS = ROOT.parent / "shared" / "seeds"
 SEED_OF = {"forum-summary": "000", "seller-blog": "001", "uk-current": "002", "us-2018-10-12": "003", "sa-2020": "004",
-           "sp-api-messaging": None}     # quoted from the public SP-API model file named in the list's source
+           "sp-api-messaging": None,     # quoted from the public SP-API model file named in the list's source
+           "us-2018-10-12-other-copies": None}   # quoted from the copies of the page named in the list's source
 
 LISTS = coverage.load_clause_lists()
 

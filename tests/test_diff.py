@@ -6,6 +6,7 @@ import argparse
 import copy
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,9 @@ def write_pair(tmp_path: Path, edit) -> tuple[Path, Path]:
         if side == "new":
             edit(base, uk)
         _dump(base, tmp_path / side / "base" / "2020-11.yaml")
+        for other in (ROOT / "policies" / "base").glob("*.yaml"):      # the base's own bases, unchanged
+            if other.name != "2020-11.yaml":
+                shutil.copy(other, tmp_path / side / "base" / other.name)
         _dump(uk, tmp_path / side / "uk" / "2020-11-06.yaml")
         out.append(tmp_path / side / "uk" / "2020-11-06.yaml")
     return out[0], out[1]

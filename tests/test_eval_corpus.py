@@ -14,9 +14,10 @@ from .conftest import ROOT
 CORPUS = ROOT.parent / "shared" / "corpus" / "real-messages.jsonl"
 
 # Rows of the corpus the bundled policies judge as labelled (permitted eval's agreement rule),
-# measured when `permitted eval` was written: 40 of 55. The floor only goes up: raise it when a
+# measured when `permitted eval` was written: 40 of 55, then 51 of 55 once purposes, sentence scope,
+# plain-text layout and spelling in more languages landed. The floor only goes up: raise it when a
 # policy change makes more rows agree; never lower it to let a change through.
-FLOOR = 40
+FLOOR = 51
 
 
 @pytest.fixture(scope="module")

@@ -186,6 +186,19 @@ def test_anchor_spans_are_exact_and_know_the_words_before_them():
     assert facts.text.split("\n")[1].startswith("Your order 123-1234567-1234567 & its tracking page")
 
 
+@pytest.mark.parametrize("anchor,explains", [
+    ("Click here", False),
+    ("here", False),
+    ("", False),
+    ("https://www.amazon.com/gp/css/order-history", True),      # the reader sees the address itself
+    ("www.example.com/care", True),
+    ("Track your parcel", True),
+])
+def test_anchor_text_explains_the_link_unless_it_says_nothing(anchor, explains):
+    facts = read_html(f'<p>Your order: <a href="https://www.amazon.com/x">{anchor}</a></p>', Lexicon.of(bundled_policy()))
+    assert facts.links[0]["explains"] is explains
+
+
 def test_link_span_inside_arabic_text_with_a_latin_order_id():
     facts = read_html('<p dir="rtl" style="text-align:right">رقم الطلب 123-1234567-1234567 '
                       '<a href="https://www.amazon.sa/x">تفاصيل الطلب</a></p>')

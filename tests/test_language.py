@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interpreter.facts.language import _NOT_PROSE_RUN, detect_language, spelling
+from interpreter.facts.language import _NOT_PROSE_RUN, detect_language, spelling, spelling_by_paragraph
 
 from .conftest import ROOT, examples
 
@@ -63,11 +63,11 @@ def test_detect_language(text, expected):
 
 # --- spelling ------------------------------------------------------------------------------
 
-def checked(text: str, language: str = "en", skip=(), known=()) -> dict | None:
+def checked(text: str, language: str = "en", skip=(), known=()) -> dict:
     """spelling, with the schema checked on every call."""
     result = spelling(text, language, skip, known)
-    if result is not None:
-        SPELLING.validate(result)
+    SPELLING.validate(result)
+    assert result["checked"] == ("words" in result)       # counts exactly when the words were checked
     return result
 
 
@@ -94,6 +94,13 @@ SPELLINGS = [
     ("شُكْرًا لَكَ على طلبـــك", "ar", 4, 0, []),                                        # vowel signs, tatweel
     ("Vielen Dank für Ihre Bestellung, das Paket wurde versandt.", "de", 5, 0, []),
     ("Merci pour votre commande, n'hésitez pas à nous contacter jusqu'à demain.", "fr", 10, 0, []),
+    ("Muchas gracias por su compra, hemos enviado su pedido y le saludamos cordialmente.", "es", 12, 0, []),
+    ("Le escrivimos porque su pedidio a sido enbiado.", "es", 7, 3, ["escrivimos", "pedidio", "enbiado"]),
+    ("Grazie per il suo ordine, il pacco è stato spedito stamattina.", "it", 10, 0, []),
+    ("Obrigado pela sua compra, o pedido foi enviado hoje de manhã.", "pt", 10, 0, []),
+    ("Hartelijk dank voor uw bestelling, het pakket is vandaag verzonden.", "nl", 10, 0, []),
+    ("تم شحن مكبر الصوت speaker اليوم.", "ar", 5, 0, []),                  # a word in another script is left out
+    ("Thank you, よろしく, the parcel ships todday.", "en", 6, 1, ["todday"]),
 ]
 
 
@@ -113,7 +120,8 @@ def test_skip_spans_are_left_out():
     spans = [(text.index("{{"), text.index("}}") + 2), (text.index("htps"), text.index(" or")),
              (text.index("jo@"), text.index(" today"))]
     assert checked(text)["unknown"] > 0
-    assert checked(text, skip=spans) == {"words": 5, "unknown": 0, "unknown_percent": 0, "samples": []}
+    assert checked(text, skip=spans) == {"checked": True, "language": "en", "words": 5, "unknown": 0,
+                                         "unknown_percent": 0, "samples": []}
 
 
 def test_known_brand_words_are_case_insensitive():
@@ -129,9 +137,39 @@ def test_samples_are_the_first_ten():
     assert (result["unknown"], result["samples"]) == (12, words[:10])
 
 
-@pytest.mark.parametrize("language", ["ja", "es", "fa", "eu", "", "xx", "../en"])
-def test_no_dictionary_gives_none(language):
-    assert checked("Some words to check here.", language) is None
+@pytest.mark.parametrize("language,expected", [
+    ("ja", {"checked": False, "language": "ja"}), ("ja-JP", {"checked": False, "language": "ja"}),
+    ("zh", {"checked": False, "language": "zh"}), ("tr", {"checked": False, "language": "tr"}),
+    ("fa", {"checked": False, "language": "fa"}), ("eu", {"checked": False, "language": "eu"}),
+    ("", {"checked": False}), ("../en", {"checked": False})])
+def test_a_language_without_a_dictionary_is_not_checked(language, expected):
+    assert checked("Some words to check here.", language) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr", "de", "it", "pt", "nl", "ar", "ru"])
+def test_the_languages_with_a_dictionary_are_checked(language):
+    assert checked("Some words", language)["checked"] is True
+
+
+BILINGUAL = ("ご注文ありがとうございます。ご注文の本棚は仕入先の倉庫から直接発送されるため、お届けまで三週間ほど"
+             "かかる見込みです。お待ちいただけない場合はご返信ください。\n\n"
+             "Thank you for your order. The bookcase ships directly from our supplier's warehouse, so it will "
+             "take about three weeks to arrive. If you cannot wait, just reply and we will refund you in ful.\r\n\r\n"
+             "Kind regards")
+
+
+def test_a_text_in_two_languages_is_checked_paragraph_by_paragraph():
+    assert detect_language(BILINGUAL) is None
+    result = spelling_by_paragraph(BILINGUAL)
+    SPELLING.validate(result)
+    assert result == {"checked": True, "language": "en", "words": 35, "unknown": 1, "unknown_percent": 2.86,
+                      "samples": ["ful"], "unchecked_languages": ["ja"]}
+
+
+def test_paragraphs_in_languages_without_a_dictionary_are_not_checked():
+    japanese = BILINGUAL.split("\n\n")[0]
+    assert spelling_by_paragraph(japanese + "\n\n" + japanese) == {"checked": False, "language": "ja"}
+    assert spelling_by_paragraph("Ok.\n\nHi.") is None          # no paragraph's language can be told
 
 
 def test_language_tags_are_read_by_their_primary_subtag():
@@ -149,8 +187,11 @@ def test_language_tags_are_read_by_their_primary_subtag():
        known=st.lists(st.text(max_size=10), max_size=3))
 def test_any_text_gives_a_valid_result(text, language, skip, known):
     result = checked(text, language, skip, known)
-    assert result is None or result["unknown"] <= result["words"]
+    assert not result["checked"] or result["unknown"] <= result["words"]
     assert result == spelling(text, language, skip, known)
+    by_paragraph = spelling_by_paragraph(text, skip, known)
+    if by_paragraph is not None:
+        SPELLING.validate(by_paragraph)
     found = detect_language(text)
     assert found is None or (len(found) == 2 and found.isalpha() and found.islower())
     assert found == detect_language(text)

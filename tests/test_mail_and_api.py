@@ -43,6 +43,22 @@ def test_multipart_email_prefers_html_and_lists_attachments(tmp_path):
     assert facts["message"]["order_ids"][0]["text"] == "123-1234567-1234567"
 
 
+def test_an_image_the_html_shows_is_no_attachment(tmp_path):
+    # An HTML mail with its logo is multipart/related; every part but the HTML would be listed
+    # as an attachment, though the logo is part of what the buyer sees.
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "seller@shop.example", "buyer@marketplace.example", "Your order"
+    m.set_content('<p><img src="cid:logo%40shop.example" alt="Shop"> Your lamp ships today.</p>', subtype="html")
+    m.add_related(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", cid="<logo@shop.example>", filename="logo.png")
+    m.add_related(b"\x89PNG\r\n\x1a\n", maintype="image", subtype="png", cid="<photo@shop.example>",
+                  filename="photo.png")                     # not shown by the HTML: a file attached
+    path = tmp_path / "m.eml"
+    path.write_bytes(m.as_bytes())
+    envelope = read_message(path, {"marketplace": "UK"})
+    assert [a["filename"] for a in envelope["attachments"]] == ["photo.png"]
+    assert normalise(envelope).data["message"]["images"][0]["src"] == "cid:logo%40shop.example"
+
+
 @pytest.mark.parametrize("charset,cte", [("iso-8859-1", "quoted-printable"), ("utf-8", "base64"), ("utf-8", "8bit")])
 def test_charsets_and_transfer_encodings(tmp_path, charset, cte):
     path = tmp_path / "m.eml"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -66,6 +67,14 @@ def test_language_and_spelling_when_wanted():
     assert m["spelling"]["samples"] == ["recieve"]
 
 
+def test_a_language_without_a_dictionary_is_marked_not_checked():
+    japanese = {"marketplace": "US", "body": "ご注文いただいた本棚は、倉庫の都合により発送が一週間ほど遅れる見込みです。"}
+    m = normalise(japanese).data["message"]
+    assert (m["language"], m["spelling"]) == ("ja", {"checked": False, "language": "ja"})
+    short = normalise({"marketplace": "US", "body": "Thanks!"}).data["message"]
+    assert "language" not in short and "spelling" not in short      # no language told: spelling unknown
+
+
 def test_costly_facts_only_when_a_policy_reads_them():
     from dsl.compiler import compile_text
 
@@ -101,10 +110,12 @@ def test_a_policy_that_extends_a_bundled_one_changes_its_words(tmp_path):
     from .policytext import ROOT
 
     seller = tmp_path / "seller.yaml"
+    # A seller's file outside the bundled tree reaches it by a relative path, with the tree named
+    # as the policy root (`--policy-root`): an absolute `extends:` is refused.
     seller.write_text(f"""policy: buyer-messaging
 marketplace: UK
 effective: 2021-01-01
-extends: {ROOT / "policies" / "uk" / "2020-11-06.yaml"}
+extends: {os.path.relpath(ROOT / "policies" / "uk" / "2020-11-06.yaml", tmp_path)}
 source: a seller's own additions
 vocab:
   vague_link_words: {{add: {{en: [size, chart]}}}}
@@ -112,7 +123,7 @@ vocab:
   brand_words: {{add: {{en: [Zentrix, recieve]}}}}
 rules: []
 """, encoding="utf-8")
-    policy = compile_file(seller)
+    policy = compile_file(seller, root=ROOT / "policies")
     assert policy.warnings == ()
     data = normalise({"html": LINKS}, "UK", policy=policy).data
     assert link_words(data) == [(False, False), (True, True), (False, False)]

@@ -9,6 +9,7 @@ limits on real request bodies, and the shape of every rule's own examples.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 
 import pytest
@@ -75,6 +76,7 @@ CONFIRMATION = "type.no-order-confirmations"
 COURTESY_ONLY = "type.no-thank-you-only"
 ADJUSTMENT = "order-problem.confirm-adjustment"
 CANCEL = "order-problem.no-cancellation-request"
+SATISFIED = "review.no-asking-only-satisfied"
 RETURNS = "returns.only-information-or-partial-refund"
 PAYMENT = "payment.only-through-amazon"
 
@@ -116,6 +118,37 @@ WORDING = [
     case("If you are happy with the replacement, there is nothing more to do.", **FULFILMENT),
     case("If you have any problem with the lamp, just reply to this message. "
          "We would also appreciate your honest review."),
+    # ... in the same sentence or the next, in other words and other languages
+    case("If the product met or exceeded your expectations, please consider leaving a review.", GATING),
+    case("If you were completely satisfied with the kettle, we'd welcome your feedback.", GATING,
+         evidence="If you"),
+    case("Not completely satisfied? Please message us first. Otherwise, we'd love an honest review.", GATING),
+    case("Wenn Sie mit Ihrem Kauf zufrieden sind, freuen wir uns über eine Bewertung.", GATING, evidence="Wenn Sie"),
+    case("Si vous êtes satisfait de votre achat, laissez-nous un avis.", GATING),
+    case("Si está satisfecho con su compra, deje una reseña.", GATING),
+    case("Se è soddisfatto dell'acquisto, lasci una recensione.", GATING),
+    case("ご満足いただけましたら、ぜひレビューをお願いします。", GATING, evidence="ご満足いただけましたら"),
+    case("إذا كنت راضيا عن المنتج، نرجو كتابة تقييم.", GATING),
+    case("We would be happy if you left an honest review."),
+    case("If you need help, we are happy to assist. We would also value your honest review."),
+    case("If you would like to leave a review, the link is on your order page."),
+    case("If you are happy with the replacement, nothing more is needed. The old part can be recycled. "
+         "Your invoice is attached. We would value an honest review."),
+    case("Laissez-nous un avis honnête, s'il vous plaît."),
+    case("Wenn Sie Fragen haben, antworten Sie einfach. Für eine ehrliche Bewertung sind wir dankbar."),
+    case("お時間がございましたら、レビューをお寄せいただければ幸いです。"),
+    # a review asked of a buyer presumed pleased
+    case("We're glad you had a good experience! Would you consider leaving a review?", SATISFIED,
+         evidence="glad you had a good experience"),
+    case("Thank you for your positive feedback. Could you also leave a product review?", SATISFIED),
+    case("We hope the heater arrived safely. Would you consider leaving an honest review?"),
+    case("Glad you liked the heater! The spare filter is in the side pocket.", **REPLY),
+    # incentives and stars in other languages
+    case("レビューを書いていただいた方にはギフト券をプレゼントします。", INCENTIVE, evidence="ギフト券"),
+    case("Für Ihre Bewertung erhalten Sie einen Gutschein.", INCENTIVE, evidence="Gutschein"),
+    case("Laissez-nous un avis 5 étoiles !", POSITIVE, evidence="5 étoiles"),
+    case("星5つのレビューをお願いします。", POSITIVE),
+    case("不具合があれば無料で交換いたします。レビューもお待ちしております。"),
     # changing or removing a review or feedback
     case("Please update your review now that the issue is fixed.", CHANGE, evidence="update your review"),
     case("Could you change your review to reflect the replacement?", CHANGE, evidence="change your review"),
@@ -156,6 +189,9 @@ WORDING = [
     case("Your package shipped today via USPS.", CONFIRMATION, markets=US, **FULFILMENT),
     case("We have received your order and are preparing it.", CONFIRMATION, **FULFILMENT),
     case("Your order is delayed by two days; we are sorry for the wait.", **FULFILMENT),
+    case("Your order has shipped! Tracking number: 1Z999AA10123456784.", CONFIRMATION, **FULFILMENT),
+    case("The lamp is out of stock, so we have refunded you in full. You may have received a shipping "
+         "confirmation by mistake; please disregard it.", **FULFILMENT),
     case("Could you confirm the delivery address for the wardrobe?", reason="complete_order_info"),
     # thank-you or help only
     case("Thank you for your order! We are here to help if you have any questions.", COURTESY_ONLY, **COURTESY),
@@ -168,6 +204,11 @@ WORDING = [
     case("Sorry, we have run out of stock. Can you cancel the order from your end?", CANCEL, ADJUSTMENT,
          **FULFILMENT),
     case("Sorry, the lamp is out of stock.", ADJUSTMENT, **FULFILMENT),
+    case("The lamp is out of stock. If you prefer, please cancel your order.", CANCEL, ADJUSTMENT, **FULFILMENT),
+    case("The hardback is out of stock. You can wait for the restock, take the paperback instead, or request "
+         "cancellation.", ADJUSTMENT, **FULFILMENT),
+    case("We are unable to ship the chair by express. We can ship it by standard shipping and refund the difference; "
+         "if not, you can request cancellation.", **FULFILMENT),
     case("The lamp has sold out, so we have refunded the full order amount.", **FULFILMENT),
     case("We are unable to dispatch the lamp as it is out of stock, and we have refunded you in full.",
          **FULFILMENT),
@@ -239,15 +280,115 @@ def test_second_review_request_on_any_channel(market, channel):
     assert "review.no-repeat-request" in fired(policy, again)
 
 
+# ---- what a message is for, read from its text (the envelope gives no contact reason) ----------------
+
+def unreasoned(market: str, text: str, **fields) -> dict:
+    """The envelope of `envelope`, without a contact reason: an archived e-mail, a third-party tool."""
+    env = envelope(market, text, **fields)
+    del env["reason"]
+    return env
+
+
+def judged(policy, env: dict) -> tuple[set[str], set[str]]:
+    """(rules that fire, rules that cannot be judged)."""
+    report = evaluate(policy, normalise(env, env.get("marketplace"), policy=policy))
+    return {v.rule for v in report.violations}, {u.rule for u in report.undetermined}
+
+
+REASON = "proactive.permitted-reason"
+# Each serves the order; its purpose is read from the text, so the reason rule is satisfied.
+PURPOSE_READ = [
+    "The bedside lamp you ordered has been delayed at the depot and will ship on Monday.",
+    "We are sorry, the blue kettle is out of stock, so we have refunded the full amount.",
+    "Could you confirm your delivery address? The flat number seems to be missing.",
+    "Your invoice for the lamp is attached.",
+    "The mug arrived damaged, so we are sending you a replacement today.",
+    "Here is the design proof of your engraved board: please approve the design before we cut it.",
+    "Your licence key is ABCD-1234; enter it under Settings.",
+    "Please tell us a convenient day for the delivery of your wardrobe, it needs two people.",
+    "La livraison de votre commande a été retardée de trois jours.",
+    "Veuillez trouver ci-joint votre facture.",
+    "Leider ist die Tischlampe nicht mehr auf Lager; wir haben den vollen Betrag erstattet.",
+    "Könnten Sie uns die fehlende Hausnummer für den Kurier nennen?",
+    "Le enviamos adjunta la factura de su pedido.",
+    "Su pedido llegará con retraso por una huelga de transporte.",
+    "L'articolo è esaurito; abbiamo già rimborsato l'intero importo.",
+    "Ci scusiamo per il ritardo nella consegna del suo ordine.",
+    "ご注文の商品は入荷が遅れており、発送は来週になります。",
+    "お時間のある時にレビューを書いていただけますと幸いです。",
+    "نعتذر عن التأخير في شحن طلبك، وسيصلك يوم الأحد.",
+    "مرفق لك فاتورة طلبك.",
+]
+# No purpose can be read: thanks, offers of help, thanks for a review already left. The reason
+# rule cannot judge them (the rules for courtesy and marketing decide what they are).
+NO_PURPOSE_READ = [
+    "Thanks for your order! If there is any problem with your order, just let us know.",
+    "Thank you for your review, it means a lot to our small team.",
+    "If you are not satisfied you can return the item within 30 days.",
+    "Our lamps come with a two-year warranty. Enjoy your purchase!",
+    "Merci pour votre commande, nous restons à votre disposition.",
+    "Vielen Dank für Ihren Einkauf! Bei Fragen sind wir jederzeit für Sie da.",
+    "万が一不具合がございましたら、お気軽にご連絡ください。",
+    "先日はレビューを書いてくださり、ありがとうございました。",
+    "شكرا لتسوقك معنا، نحن في خدمتك دائما.",
+]
+
+
+@pytest.mark.parametrize("text", PURPOSE_READ, ids=[t[:30] for t in PURPOSE_READ])
+@pytest.mark.parametrize("market", MARKETS)
+def test_a_purpose_read_from_the_text_stands_in_for_the_reason(market, text):
+    fires, unknown = judged(load_policy(market), unreasoned(market, text))
+    assert REASON not in fires | unknown
+
+
+@pytest.mark.parametrize("text", NO_PURPOSE_READ, ids=[t[:30] for t in NO_PURPOSE_READ])
+@pytest.mark.parametrize("market", MARKETS)
+def test_without_a_purpose_in_the_text_the_reason_rule_cannot_judge(market, text):
+    fires, unknown = judged(load_policy(market), unreasoned(market, text))
+    assert REASON in unknown and REASON not in fires
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_the_reason_given_wins_over_the_text(market):
+    text = "Your invoice for the lamp is attached."
+    fires, _ = judged(load_policy(market), envelope(market, text, reason="unspecified"))
+    assert REASON in fires
+
+
+# The return rule fires on what its clause forbids (pressing the buyer, news of the refund that
+# asks nothing), in any language the lists have; a return message in which neither is found is
+# left alone, whatever its language.
+RETURN_WORDING = [
+    ("Nous avons bien reçu votre retour et le remboursement a été effectué.", {RETURNS}),
+    ("Ihre Rücksendung ist eingegangen, der Betrag wurde erstattet.", {RETURNS}),
+    ("Hemos recibido su devolución y le hemos reembolsado hoy.", {RETURNS}),
+    ("返品商品を受け取りました。返金処理が完了しました。", {RETURNS}),
+    ("Would you be willing to cancel your return and give it another chance?", {RETURNS}),
+    ("Concernant votre retour : pourriez-vous nous envoyer une photo du défaut ?", set()),
+    ("Zu Ihrer Rücksendung: Könnten Sie uns die Seriennummer nennen?", set()),
+    ("Per il suo reso possiamo proporle un rimborso parziale del 20%.", set()),
+    ("返品の理由を教えていただけますか。", set()),
+    ("返品処理のご案内をAmazonから受け取りました。今後の参考にさせていただきます。", set()),
+]
+
+
+@pytest.mark.parametrize("text,expect", RETURN_WORDING, ids=[t[:30] for t, _ in RETURN_WORDING])
+@pytest.mark.parametrize("market", MARKETS)
+def test_return_wording(market, text, expect):
+    fires, _ = judged(load_policy(market), envelope(market, text, **RETURN))
+    assert fires & {RETURNS} == expect
+
+
 # ---- settings where the sources disagree -----------------------------------------------------------
 
 def with_settings(market: str, **settings):
     """The bundled policy with some vocab settings changed, as compliance staff would write it."""
     text = "\n".join([
         "policy: buyer-messaging", f"marketplace: {market}", f"effective: {EFFECTIVE[market]}",
-        f"extends: {json.dumps(str(policies_dir() / FILES[market]))}", "source: test",
+        f"extends: {json.dumps(os.path.relpath(policies_dir() / FILES[market]))}", "source: test",
         f"vocab: {json.dumps(settings)}", "rules: []"])
-    return compile_text(text, f"<{market} with {', '.join(settings)}>")
+    # In memory, the text sits in the working directory; its base is in the bundled tree.
+    return compile_text(text, f"<{market} with {', '.join(settings)}>", root=policies_dir())
 
 
 LATE_FROM_COMPLETION = {"sent_at": "2020-11-10", "reason": "invoice",
@@ -340,6 +481,40 @@ def test_sp_api_limits(market, operation, body, expect):
               "sent_at": "2020-11-20", "history": {"buyer_contacted_first": False, "review_requests_sent": 0}}
     env = envelope_of(json.dumps(body).encode(), ".json", f"{operation}.json", fields, api_operation=operation)
     assert set(fired(load_policy(market), env)) & API_RULES == expect
+
+
+# ---- why a file is attached --------------------------------------------------------------------
+# An e-mail with one PDF named like a scan: the sentence that introduces it says what it is, or
+# leaves the attachment without a purpose (content.attachment-purpose-unknown asks for a look).
+
+UNKNOWN_ATTACHMENT = "content.attachment-purpose-unknown"
+ATTACHMENT_WORDING = [
+    ("Please find your invoice attached.", False),
+    ("Your invoice is attached; it shows the VAT charged.", False),
+    ("The prepaid return label is attached: print it and stick it on the box.", False),
+    ("Please find enclosed the assembly instructions for the wardrobe.", False),
+    ("Vous trouverez ci-joint la notice de montage de l'armoire.", False),
+    ("Anbei erhalten Sie die Rechnung zu Ihrer Bestellung.", False),
+    ("Le adjuntamos el certificado de garantía de la batidora.", False),
+    ("In allegato trova l'etichetta di reso.", False),
+    ("保証書を添付いたしましたのでご確認ください。", False),
+    ("تجدون مرفقا ملصق الإرجاع الخاص بطلبكم.", False),
+    # near misses: something is attached, but not a needed document, or nothing says what it is
+    ("Please find our autumn catalogue attached.", True),
+    ("Attached is a photo of our new range of lamps.", True),
+    ("Your invoice will follow by post. Attached is a short note from our team.", True),
+    ("Please see the attached file.", True),
+    ("Vous trouverez ci-joint notre nouveau catalogue.", True),
+    ("Im Anhang finden Sie unseren Newsletter.", True),
+]
+
+
+@pytest.mark.parametrize("text,unknown", ATTACHMENT_WORDING, ids=[t[:30] for t, _ in ATTACHMENT_WORDING])
+@pytest.mark.parametrize("market", MARKETS)
+def test_attachment_wording(market, text, unknown):
+    env = envelope(market, text, channel="email", reason="invoice",
+                   attachments=[{"filename": "scan_0042.pdf", "content_type": "application/pdf", "size": 30512}])
+    assert (UNKNOWN_ATTACHMENT in fired(load_policy(market), env)) is unknown
 
 
 # ---- every rule's own examples -------------------------------------------------------------------

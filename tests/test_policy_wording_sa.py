@@ -57,6 +57,9 @@ UNSOLICITED = "data.no-unsolicited-contact"
 ORDER_ID = "proactive.order-id-in-every-message"
 WRONG_ORDER = "proactive.order-id-is-this-order"
 REASON = "proactive.permitted-reason"
+WEBSITE = "content.no-website-links"
+DETAIL = "content.no-amazon-detail-or-store-links"
+AMAZON_PROMOTION = "content.no-amazon-promotions"
 
 SA_CASES = [
     # ---- reviews: asking for a positive one ----
@@ -196,11 +199,28 @@ US2018_CASES = [
          direction="reply", history={"buyer_contacted_first": False}),
     case("out of stock and refunded", f"Sorry, the lamp in order {ORDER} is out of stock; we refunded the full amount.",
          set(), reason="order_fulfillment_issue"),
-    # The stored 2018 US text states no review, link, e-mail or emoji rule: these pass there
-    # (the Saudi Arabia page forbids the first two).
-    case("five-star request", f"Please leave us a 5-star review for order {ORDER}!", set()),
-    case("website link", f"Care tips for order {ORDER}: https://myshop.example.com/care", set(),
+    # The list our copy of the 2018 US page lost, as other copies give it: links to websites and
+    # to Amazon detail pages or storefronts, promotions (those on Amazon included), other products
+    # and third parties. A link to the order on Amazon is not among them.
+    case("website link", f"Care tips for order {ORDER}: https://myshop.example.com/care", {WEBSITE},
          reason="complete_order_info"),
+    case("link to the order on amazon", f"Order {ORDER} is delayed; its status is at "
+         "https://www.amazon.com/gp/css/order-history", set(), reason="order_fulfillment_issue"),
+    case("amazon detail page", f"Invoice for order {ORDER} attached. The matching shade: "
+         "https://www.amazon.com/dp/B012345678", {DETAIL}, reason="invoice"),
+    case("lightning deal", f"Invoice for order {ORDER} attached. Our lamps are a Lightning Deal on Friday!",
+         {AMAZON_PROMOTION}, reason="invoice"),
+    case("amazon refunded", f"Order {ORDER}: the lamp is out of stock, so Amazon refunded the full amount.",
+         set(), reason="order_fulfillment_issue"),
+    case("our shop on ebay", f"Order {ORDER} ships Monday. Our whole range is also on eBay.", {THIRD_PARTY},
+         reason="order_fulfillment_issue"),
+    case("you might also be interested", f"Invoice for order {ORDER} attached. You might also be interested "
+         "in our brass desk lamp.", {THIRD_PARTY}, reason="invoice"),
+    case("a bulb the order needs", f"Order {ORDER}: the lamp takes an E26 bulb, which is not in the box.", set(),
+         reason="complete_order_info"),
+    # The stored 2018 US text states no review, e-mail or emoji rule: these pass there (the Saudi
+    # Arabia page forbids the first).
+    case("five-star request", f"Please leave us a 5-star review for order {ORDER}!", set()),
     case("e-mail address", f"Order {ORDER}: write to help@myshop.example.com with any question.", set(), **ANSWER),
     case("smiley", f"Your invoice for order {ORDER} is attached :)", set(), reason="invoice"),
 ]

@@ -293,6 +293,20 @@ rules:
     clause: "emails"
     when: |
       any m in message.emails: mentions(message.text, [m.address, "contact"])
+  - id: sentences.near
+    title: Two mentions near each other in a sentence
+    severity: warn
+    clause: "sentences"
+    when: |
+      any s in sentences(message.text):
+        mentions_near(s.text, vocab.marketing_phrases, vocab.marketing_phrases, 2)
+        or count(mentions_before(s.text, vocab.marketing_phrases, ["order", "طلب"], 0)) > 0
+  - id: sentences.runs
+    title: Runs of sentences
+    severity: warn
+    clause: "sentences"
+    when: |
+      any r in sentence_runs(message.text, 2): len(r.text) > 10 and r.start >= 0 and r.end <= len(message.text)
   - id: hosts.vocab
     title: Vocab quantifier
     severity: warn

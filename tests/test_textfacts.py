@@ -170,10 +170,12 @@ def test_link_details_come_from_the_shared_link_builder(text, scheme, host, is_a
 @pytest.mark.parametrize("text,explains", [
     ("Return label: https://example.com/label", True),
     ("Click here: https://example.com/label", False),
-    ("Warranty information\nhttps://example.com/w", False),     # only words on the same line count
-    ("https://example.com/w", False),
+    ("Click here: www.example.com/label", False),
+    ("Tap the link below now: https://example.com/label", False),
+    ("Warranty information\nhttps://example.com/w", True),      # the address alone on its line is shown as it is
+    ("https://example.com/w", True),
 ], ids=ids)
-def test_a_bare_url_is_explained_by_the_words_before_it_on_its_line(text, explains):
+def test_a_bare_url_is_explained_by_the_words_before_it_on_its_line_or_shows_itself(text, explains):
     assert facts(text)["links"][0]["explains"] is explains
 
 

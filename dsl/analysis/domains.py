@@ -12,11 +12,18 @@ not given a domain, and the encoder treats it as a free variable.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
 from dsl.contract import tree
 from dsl.contract.schema import FactSchema, FieldSpec
+
+# Operators that look for phrase lists in their first argument, and how many lists they take.
+PHRASE_OPERATORS = {"mentions": 1, "mentions_near": 2, "mentions_before": 2}
+
+# Operators that split a text into stretches of it (items with text, start, end).
+SENTENCE_OPERATORS = ("sentences", "sentence_runs")
 
 FRESH = "other"                       # fresh string values: other1, other2 (no '-' or '_': language_of splits there)
 
@@ -54,6 +61,36 @@ def key(node: tree.Pred, env: dict) -> tuple:
     if isinstance(node, tree.Call):
         return ("c", node.op) + tuple(key(a, env) for a in node.args)
     return ("n", node, tuple(sorted((s, e[0]) for s, e in env.items())))
+
+
+def one_sentence_body(node: tree.Quant) -> tree.Pred | None:
+    """For `any s in sentences(T): …` (or sentence_runs), the body read as if T were one
+    sentence: `s.text` replaced by T. None for any other quantifier. A text of one sentence is
+    its only item, so this is exact for such texts; the solver leaves longer texts free."""
+    coll = node.collection
+    if not (isinstance(coll, tree.Call) and coll.op in SENTENCE_OPERATORS
+            and isinstance(coll.args[0], (tree.Fact, tree.Field))):
+        return None
+    text = coll.args[0]
+
+    def swap(n: tree.Pred) -> tree.Pred:
+        if isinstance(n, tree.Field) and n.slot == node.slot and n.path == ("text",):
+            return text
+        if isinstance(n, tree.Field) and n.slot == node.slot:
+            raise LookupError(n.dotted)      # start, end: positions are not modelled
+        changes = {}
+        for f in dataclasses.fields(n):
+            v = getattr(n, f.name)
+            if isinstance(v, tree.Pred):
+                changes[f.name] = swap(v)
+            elif isinstance(v, tuple) and v and all(isinstance(x, tree.Pred) for x in v):
+                changes[f.name] = tuple(swap(x) for x in v)
+        return dataclasses.replace(n, **changes) if changes else n
+
+    try:
+        return swap(node.body)
+    except LookupError:
+        return None
 
 
 def as_membership(node: tree.Pred) -> tree.Pred:
@@ -137,6 +174,14 @@ class Domains:
     def _visit(self, node: tree.Pred, env: dict) -> None:
         if isinstance(node, tree.Quant):
             self._visit(node.collection, env)
+            single = one_sentence_body(node)
+            if single is not None:
+                self._visit(single, env)
+                return
+            if isinstance(node.collection, tree.Call):
+                # Only lists of facts are enumerated: a quantifier over another operator's
+                # result is a free variable, so its body adds no domains.
+                return
             item = node.collection.type.item
             inner = {**env, node.slot: (("e", key(node.collection, env)), item.name if item else None)}
             self._visit(node.body, inner)
@@ -151,11 +196,14 @@ class Domains:
                 self._parent[self._find(t)] = self._find(terms[0])
             if terms:
                 self._consts.setdefault(terms[0], []).extend(flat)
-        if isinstance(node, tree.Call) and node.op == "mentions" and isinstance(node.args[1], tree.Const):
-            space = self.texts.setdefault(key(node.args[0], env), TextSpace())
-            phrases = tuple(node.args[1].value)
-            if phrases not in space.lists:
-                space.lists.append(phrases)
+        if isinstance(node, tree.Call) and node.op in PHRASE_OPERATORS:
+            for arg in node.args[1:PHRASE_OPERATORS[node.op] + 1]:
+                if not isinstance(arg, tree.Const):
+                    continue
+                space = self.texts.setdefault(key(node.args[0], env), TextSpace())
+                phrases = tuple(arg.value)
+                if phrases not in space.lists:
+                    space.lists.append(phrases)
         for child in tree.children(node):
             self._visit(child, env)
 

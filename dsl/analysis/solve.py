@@ -23,7 +23,8 @@ from typing import Iterable
 import z3
 
 from dsl.contract import tree
-from dsl.analysis.domains import (Bounds, Domains, TextOracle, TextSpace, abstract, as_membership, describe, key, steps)
+from dsl.analysis.domains import (Bounds, Domains, TextOracle, TextSpace, abstract, as_membership, describe, key,
+                                  one_sentence_body, steps)
 from dsl.contract.schema import FactSchema, load_schema
 from dsl.contract.verdict import Severity, Verdict
 
@@ -55,7 +56,7 @@ class Coverage:
 class Var:
     key: tuple
     expr: z3.ExprRef
-    kind: str                        # bool | num | date | str | len | on | tlen | present | free | group
+    kind: str                        # bool | num | date | str | len | on | tlen | present | free | group | one
     info: object = None              # str: abstract key (its values); len: item type; num: integer?; free: the node
 
 
@@ -197,6 +198,18 @@ class Encoder:
             space = self._text(k)
             on = [self.vars[("on", k, c)].expr for c in space.of_list[tuple(args[1].value)]]
             return d, "hits", z3.Or(on) if on else z3.BoolVal(False)
+        if (op in ("mentions_near", "mentions_before") and isinstance(args[0], (tree.Fact, tree.Field))
+                and all(isinstance(a, tree.Const) for a in args[1:])):
+            # How far apart the two mentions are is not modelled: a free variable that can be
+            # true only when the text mentions both lists.
+            d = self._presence(args[0], env)
+            k = key(args[0], env)
+            space = self._text(k)
+            both = [z3.Or([self.vars[("on", k, c)].expr for c in space.of_list[tuple(a.value)]] or [z3.BoolVal(False)])
+                    for a in args[1:3]]
+            x = self._free(node, env, z3.Bool, op)
+            self.constraints[("free", key(node, env))].append(z3.Implies(x, z3.And(both)))
+            return d, "hits", x
         if op == "days_between":
             (da, ka, a), (db, kb, b) = self.val(args[0], env), self.val(args[1], env)
             return z3.And(da, db), "num", self._num(kb, b) - self._num(ka, a)
@@ -266,7 +279,7 @@ class Encoder:
             return self._cond(node, env)
         except _Unsupported:
             k = ("free", key(node, env))
-            self.free.setdefault(type(node).__name__.lower() if not isinstance(node, tree.Call) else node.op, None)
+            self.free.setdefault(_free_name(node), None)
             t = self._var(k + ("t",), "free", z3.Bool, node)
             f = self._var(k + ("f",), "free", z3.Bool, node)
             self.constraints[k + ("f",)] = [z3.Not(z3.And(t, f))]
@@ -307,6 +320,9 @@ class Encoder:
         return Outcome(z3.And(d, x), z3.And(d, z3.Not(x)), frozenset())
 
     def _quant(self, node: tree.Quant, env: dict) -> Outcome:
+        single = one_sentence_body(node)
+        if single is not None:
+            return self._sentence_quant(node, single, env)
         d, kind, x = self.val(node.collection, env)
         if kind != "list":
             raise _Unsupported(node)
@@ -326,6 +342,19 @@ class Encoder:
         if node.kind == "any":
             return Outcome(z3.And(d, z3.Or(ts)), z3.And(d, z3.And(fs)), frozenset())
         return Outcome(z3.And(d, z3.And(ts)), z3.And(d, z3.Or(fs)), frozenset())
+
+    def _sentence_quant(self, node: tree.Quant, single: tree.Pred, env: dict) -> Outcome:
+        """`any s in sentences(T): …`: exact when T is one sentence (a variable shared by every
+        rule reading T, so witnesses are built as one sentence), free otherwise."""
+        text = node.collection.args[0]
+        one = self._var(("one", key(text, env)), "one", z3.Bool)
+        o = self.cond(single, env)
+        k = ("free", key(node, env))
+        self.free.setdefault(node.collection.op, None)
+        t = self._var(k + ("t",), "free", z3.Bool, node)
+        f = self._var(k + ("f",), "free", z3.Bool, node)
+        self.constraints[k + ("f",)] = [z3.Not(z3.And(t, f))]
+        return Outcome(z3.If(one, o.t, t), z3.If(one, o.f, f), frozenset())
 
     def _index(self, k, value) -> int | None:
         domain = self.domain(abstract(k))
@@ -372,6 +401,14 @@ class Encoder:
         if ka == "num":
             return xa == self._num(kb, xb)
         raise _Unsupported(na)
+
+
+def _free_name(node: tree.Pred) -> str:
+    """What a free variable stands for, as the coverage note names it: the operator, also for a
+    quantifier over an operator's result (`any s in sentences(…)`)."""
+    if isinstance(node, tree.Quant) and isinstance(node.collection, tree.Call):
+        node = node.collection
+    return node.op if isinstance(node, tree.Call) else type(node).__name__.lower()
 
 
 def verdicts(rules: list[tuple[str, Outcome]]) -> dict[str, z3.BoolRef]:

@@ -20,6 +20,7 @@ from dsl.analysis.solve import Encoder
 from dsl.contract import tree
 
 SEPARATORS = (". ", " | ", "\n\n")
+ONE_SENTENCE = (" | ", ", ")
 FILLERS = ("lorem ipsum", "qqq", "zx")
 
 
@@ -63,7 +64,8 @@ def realise(enc: Encoder, k: tuple, values: dict, used) -> tuple[str | None, z3.
             else:
                 chosen.append(req[1])
     length = values.get(("tlen", k))
-    for sep in SEPARATORS:
+    # A text the model wants as one sentence is joined with a separator that ends none.
+    for sep in ONE_SENTENCE if values.get(("one", k)) else SEPARATORS:
         parts = ([prefix] if prefix else []) + chosen + ([suffix] if suffix else [])
         text = sep.join(parts)
         if length is not None:

@@ -51,6 +51,8 @@ def search(enc: Encoder, goal: z3.BoolRef, used: frozenset, verify: Callable[[di
                 opt.add_soft(v.expr <= i)
         elif v.kind == "on":
             opt.add_soft(z3.Not(v.expr))
+        elif v.kind == "one":
+            opt.add_soft(v.expr)             # a text of one sentence: the encoding is exact there
         elif v.kind == "present" and _optional(enc, k):
             opt.add_soft(z3.Not(v.expr))
         elif v.kind == "num":
@@ -114,7 +116,7 @@ def _usual(enc: Encoder, k: tuple):
 
 def _block(enc: Encoder, model: z3.ModelRef, used) -> z3.BoolRef:
     same = [v.expr == model.eval(v.expr, model_completion=True) for k in used
-            if (v := enc.vars[k]).kind in ("bool", "str", "len", "on", "present", "tlen", "free")]
+            if (v := enc.vars[k]).kind in ("bool", "str", "len", "on", "present", "tlen", "free", "one")]
     return z3.Not(z3.And(same)) if same else z3.BoolVal(False)
 
 

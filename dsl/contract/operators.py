@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from dsl.contract.types import ANY, BOOL, DATE, LIST_ANY, LIST_HIT, LIST_STRING, NUMBER, REGEX, STRING, Type
+from dsl.contract.types import (ANY, BOOL, DATE, LIST_ANY, LIST_HIT, LIST_SENTENCE, LIST_STRING, NUMBER, REGEX, STRING,
+                                Type)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,24 @@ _DECLARED = [
         "Arabic diacritics and letter variants, and runs of white space. Each hit has text, phrase, start, end."),
     _op("matches", [("text", STRING), ("pattern", REGEX)], LIST_HIT,
         "The places where the regular expression matches the text. Each hit has text, phrase, start, end."),
+    _op("mentions_near", [("text", STRING), ("phrases", LIST_STRING), ("others", LIST_STRING), ("words", NUMBER)],
+        LIST_HIT,
+        "The places where the text mentions one of the phrases (as `mentions` finds them) with at most `words` "
+        "words between it and a mention of one of the others, before or after it (0: next to each other). "
+        "In Chinese, Japanese and Thai, written without spaces, each character counts as a word."),
+    _op("mentions_before", [("text", STRING), ("phrases", LIST_STRING), ("others", LIST_STRING), ("words", NUMBER)],
+        LIST_HIT,
+        "Like `mentions_near`, but only where the mention of one of the others comes after: "
+        "`mentions_before(s.text, [\"if\"], [\"happy\"], 3)` finds \"If\" in \"If you are happy\", "
+        "not in \"happy if you\"."),
+    _op("sentences", [("text", STRING)], LIST_SENTENCE,
+        "The sentences of the text, in order; each has text, start, end. A sentence ends at . ! ? … 。！？ ؟, "
+        "at a blank line, before a list item and at a line break the text does not run on across; not after "
+        "an abbreviation (`e.g.`, `Mr.`, `z.B.`), a number's point (`4.5`) or an ordinal (`3. März`). "
+        "`mentions(s.text, …)` of a sentence `s` of message.text shows its evidence in the message."),
+    _op("sentence_runs", [("text", STRING), ("size", NUMBER)], LIST_SENTENCE,
+        "Every run of `size` sentences in a row (a shorter text is one run), each with text, start, end: "
+        "`any s in sentence_runs(message.text, 2): …` finds two things said in the same sentence or the next."),
     _op("days_between", [("earlier", DATE), ("later", DATE)], NUMBER,
         "Whole days from the first date to the second (negative when the second is earlier)."),
     _op("lower", [("text", STRING)], STRING, "The text in lower case."),

@@ -176,10 +176,18 @@ def _facts_validator(schema: FactSchema):
     return jsonschema.Draft202012Validator(dict(schema.raw), format_checker=jsonschema.FormatChecker())
 
 
+def _message(e) -> str:
+    """A schema error in a reader's words: a date that breaks its pattern is named as a date."""
+    if e.validator == "pattern" and e.schema.get("x-type") == "date":
+        shown = repr(e.instance) if len(str(e.instance)) <= 80 else repr(str(e.instance)[:80] + "…")
+        return f"{shown} is not a date (YYYY-MM-DD) or an ISO 8601 timestamp (YYYY-MM-DDThh:mm:ssZ)"
+    return e.message
+
+
 def problems(record: Mapping, schema: FactSchema | None = None) -> list[tuple[tuple, str]]:
     """Where a facts record breaks the schema: (path, message) pairs, empty when valid."""
     validator = _facts_validator(schema or load_schema())
-    return [(tuple(e.absolute_path), e.message)
+    return [(tuple(e.absolute_path), _message(e))
             for e in sorted(validator.iter_errors(record), key=lambda e: list(map(str, e.absolute_path)))]
 
 
@@ -201,5 +209,5 @@ def message_problems(envelope: Mapping) -> list[tuple[tuple, str]]:
     """Where a message envelope breaks policies/message.schema.json: (path, message) pairs."""
     out = []
     for e in sorted(_message_validator().iter_errors(envelope), key=lambda e: list(map(str, e.absolute_path))):
-        out.append((tuple(e.absolute_path), "give `body` or `html`, not both" if e.validator == "not" else e.message))
+        out.append((tuple(e.absolute_path), "give `body` or `html`, not both" if e.validator == "not" else _message(e)))
     return out

@@ -69,6 +69,8 @@ def obj(name: str) -> Type:
 
 HIT = obj("hit")
 LIST_HIT = list_of(HIT)
+SENTENCE = obj("sentence")
+LIST_SENTENCE = list_of(SENTENCE)
 
 
 def accepts(expected: Type, actual: Type) -> bool:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, assert_never
 
-from dsl.contract import ast, tree
+from dsl.contract import ast, regex, tree
 from dsl.contract.errors import Diagnostic, did_you_mean
 from dsl.contract.model import flatten
 from dsl.contract.operators import OPERATORS
@@ -77,15 +77,19 @@ class _Checker:
 
     # ---- conditions --------------------------------------------------------------------
     def condition(self, node: ast.Node, scope: dict[str, Var], guarded: frozenset[str]) -> tree.Pred:
+        # What the operands before guard grows one operand at a time: recomputing it from all
+        # of them for each operand would make a long condition quadratic to check.
         if isinstance(node, ast.And):
-            out = []
+            out, known = [], guarded
             for operand in node.operands:
-                out.append(self.condition(operand, scope, guarded | _asserted(out)))
+                out.append(self.condition(operand, scope, known))
+                known = known | _asserted(out[-1:])
             return tree.And(tuple(out), node.span)
         if isinstance(node, ast.Or):
-            out = []
+            out, known = [], guarded
             for operand in node.operands:
-                out.append(self.condition(operand, scope, guarded | _refuted(out)))
+                out.append(self.condition(operand, scope, known))
+                known = known | _refuted(out[-1:])
             return tree.Or(tuple(out), node.span)
         if isinstance(node, ast.Not):
             return tree.Not(self.condition(node.operand, scope, guarded), node.span)
@@ -125,10 +129,22 @@ class _Checker:
             for f in value.flags:
                 flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[f]
             try:
-                re.compile(value.pattern, flags)
+                re.compile(value.pattern, flags)        # the dialect authors write, with its messages
             except re.error as exc:
                 self.ctx.error("P504", f"bad regular expression: {exc.msg}", node.span,
                                f"at position {exc.pos} of the pattern" if exc.pos is not None else None)
+                return _POISON
+            found = regex.unsupported(value.pattern, value.flags)
+            for problem in found:
+                self.ctx.error("P506", f"{problem.message} cannot run in linear time",
+                               _inside_regex(node.span, value.pattern, problem.start, problem.end), problem.help)
+            if found:
+                return _POISON
+            try:
+                regex.compile_policy_regex(value.pattern, value.flags)
+            except regex.Refused as exc:
+                self.ctx.error("P506", f"the regular expression cannot run in linear time: {exc}", node.span,
+                               "policy regexes run on RE2 (see the README): simplify the pattern")
                 return _POISON
         return tree.Const(value, Type(ast.literal_kind(value)), node.span)
 
@@ -320,6 +336,16 @@ class _Checker:
         inner = {**scope, node.var: var}
         body = self.condition(node.body, inner, guarded)
         return tree.Quant(node.kind, node.var, var.slot, collection, body, node.span)
+
+
+def _inside_regex(span: Span | None, pattern: str, start: int, end: int) -> Span | None:
+    """The span of pattern[start:end] inside a `/…/` literal written on one line (each `/` of the
+    pattern is written `\\/`); the literal's span otherwise."""
+    if span is None or span.line != span.end_line:
+        return span
+    column = span.column + 1 + start + pattern.count("/", 0, start)
+    width = (end - start) + pattern.count("/", start, end)
+    return Span(span.file, span.line, column, span.line, min(column + width, span.end_column))
 
 
 def _asserted(preds: list[tree.Pred]) -> frozenset[str]:

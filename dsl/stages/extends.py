@@ -6,7 +6,10 @@ A rule that redefines an inherited id needs `override: true`; `remove:` drops in
 A vocabulary entry of the child replaces the base's entry of the same name, unless it is written
 as changes to it (`{add: ..., remove: ...}`, applied by dsl.stages.vocab): a marketplace adds its
 own wording to the shared lists, and a misspelt name is an error instead of a list nobody reads.
-Errors: base not found (P210) and extends cycle (P211) raise PolicyError; duplicate rule id in
+A base must be a policy file inside the policy tree (dsl.stages.bases): anything else is refused
+(P219), and a base that is not a policy (P220) is named, never quoted.
+Errors: base not found (P210), extends cycle (P211), refused (P219) and not a policy (P220)
+raise PolicyError; duplicate rule id in
 a file (P212), override with nothing to override (P213), redefinition without override (P214),
 removing an unknown rule (P215), changes to an entry no base defines (P216), removing an item
 the base's list lacks (P217) and changes that do not fit the entry (P218) are returned in
@@ -21,6 +24,7 @@ from typing import Callable
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.resources import display_path
 from dsl.contract.spans import Span
+from dsl.stages.bases import Refused, locate_base, looks_like_policy, policy_root
 from dsl.stages.load import Key, LoadedFile
 from dsl.stages.vocab import apply_edit, is_edit
 
@@ -49,19 +53,25 @@ class Merged:
 
 
 def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
-                  stack: tuple[Path, ...] = (), skip: frozenset[int] = frozenset()) -> Merged:
+                  stack: tuple[Path, ...] = (), skip: frozenset[int] = frozenset(),
+                  root: Path | None = None) -> Merged:
     """`load(path, display)` loads and shape-checks a base file (the compiler passes its stages).
 
     `skip`: indexes of this file's rules that already have errors and take no further part.
+    `root`: the policy tree every base must be in (default: the tree of this file).
     """
     data = loaded.data
     here = Path(loaded.file).resolve()
+    root = root or policy_root(here)
     problems: list[Diagnostic] = []
 
     base: Merged | None = None
-    if "extends" in data:
-        target = (here.parent / data["extends"]).resolve()
+    if isinstance(data.get("extends"), str):       # anything else is a shape error, already reported
         span = loaded.span(("extends",))
+        try:
+            target = locate_base(data["extends"], here, root)
+        except Refused as refused:
+            raise PolicyError([loaded.diagnostic("P219", refused.message, span, refused.help)]) from None
         if target in stack or target == here:
             cycle = " -> ".join(p.name for p in (*stack, here, target))
             raise PolicyError([loaded.diagnostic("P211", f"`extends` makes a cycle: {cycle}", span,
@@ -76,7 +86,16 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             raise PolicyError([loaded.diagnostic("P210", f"base policy `{data['extends']}` not found", span,
                                                  did_you_mean(target.name, nearby) or f"looked for {target}")])
         display = display_path(Path(loaded.file).parent / data["extends"])
-        base = merge_extends(load(target, display), load, stack + (here,))
+        try:
+            base_file = load(target, display)
+        except PolicyError:
+            if looks_like_policy(target):
+                raise
+            # Its errors would quote its lines, and it may be any file: name it, quote nothing.
+            raise PolicyError([loaded.diagnostic(
+                "P220", f"base `{display}` is not a policy file", span,
+                "a base is a policy file (with `policy:`, `marketplace: base`, …); its content is not shown")]) from None
+        base = merge_extends(base_file, load, stack + (here,), root=root)
 
     rules: dict[str, Sourced] = {r.value["id"]: r for r in base.rules} if base else {}
     vocab: dict[str, Sourced] = dict(base.vocab) if base else {}

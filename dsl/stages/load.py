@@ -3,12 +3,15 @@
 Input: a path. Output: `LoadedFile` — plain data (dicts, lists, strings, numbers, booleans;
 dates as ISO strings) and, for every value, where it sits in the file, so later stages can
 point into the YAML the author edits, including inside `when: |` blocks.
-Errors (PolicyError): unreadable file (P103), YAML syntax (P100), duplicate keys (P101),
-anchors and aliases (P102) — rejected because a rule copied by alias hides what a diff shows.
+Errors (PolicyError): unreadable file (P103: also a device, a pipe or anything but a regular
+file, and a file over MAX_FILE_BYTES), YAML syntax (P100: also nesting deeper than MAX_NESTING
+and integers longer than MAX_INTEGER_CHARS), duplicate keys (P101), anchors and aliases (P102) —
+rejected because a rule copied by alias hides what a diff shows.
 """
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -21,6 +24,14 @@ from dsl.contract.errors import Diagnostic, PolicyError
 from dsl.contract.spans import SourceText, Span
 
 Key = tuple  # a path into the data: ("rules", 3, "when")
+
+# Bounds on what a policy file may make the loader build. A policy comes from a colleague or a
+# pull request; the largest bundled file is 160 KB and nests 7 levels deep. An integer of
+# thousands of digits (or a YAML 1.1 base-60 one, `1:2:3:…`) costs time quadratic in its length
+# to build, and Python refuses to read one over 4,300 digits.
+MAX_FILE_BYTES = 2_000_000
+MAX_NESTING = 64
+MAX_INTEGER_CHARS = 100
 
 # libyaml's parser gives the same nodes and marks as the pure-Python one, five times faster;
 # the pure-Python one is the fallback where PyYAML was built without libyaml.
@@ -113,8 +124,17 @@ def _align(text: str, loc: Located, value: str) -> list[int]:
 
 def _check_events(text: str, source: SourceText) -> list[Diagnostic]:
     problems = []
+    depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         mark = event.start_mark
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                span = source.span(mark.index, mark.index + 1)
+                return problems + [Diagnostic("P100", f"YAML nested more than {MAX_NESTING} levels deep", span,
+                                              source.line_text(span.line), "a policy file nests a few levels: check the brackets")]
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
         if isinstance(event, yaml.AliasEvent):
             what = f"alias `*{event.anchor}`"
         elif getattr(event, "anchor", None):
@@ -166,6 +186,12 @@ class _Builder:
         # would turn a mistake like 0000-01-01 into a crash instead of an error message.
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value
+        if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_INTEGER_CHARS:
+            span = self.source.span(node.start_mark.index, node.end_mark.index)
+            self.problems.append(Diagnostic("P100", f"number too long ({len(node.value):,} characters; "
+                                                    f"at most {MAX_INTEGER_CHARS})", span,
+                                            self.source.line_text(span.line), "quote the value to keep it as text"))
+            return node.value
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, IndexError, KeyError, yaml.YAMLError) as exc:   # what PyYAML's constructors raise
@@ -207,20 +233,48 @@ def load_text(text: str, file: str) -> LoadedFile:
     return LoadedFile(source, data, builder.where)
 
 
-def load_file(path: str | Path, display: str | None = None) -> LoadedFile:
-    path = Path(path)
+def read_policy_bytes(path: str | Path, display: str | None = None) -> bytes:
+    """The bytes of a policy file: a regular file of at most MAX_FILE_BYTES, else P103.
+
+    Opened without blocking and checked on the open file, so a pipe, a device (`/dev/zero`) or a
+    file swapped for one after a check can neither hang the reader nor fill its memory."""
     name = display or str(path)
+    where = Span(name, 1, 1, 1, 1)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise PolicyError([Diagnostic("P103", f"cannot read policy file: {exc.strerror or exc}",
-                                      Span(name, 1, 1, 1, 1))]) from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except (OSError, ValueError) as exc:     # ValueError: a NUL in the name
+        raise PolicyError([Diagnostic("P103", f"cannot read policy file: {getattr(exc, 'strerror', None) or exc}",
+                                      where)]) from None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PolicyError([Diagnostic("P103", "cannot read policy file: not a regular file", where,
+                                          help="a policy is a YAML file, not a folder, device or pipe")])
+        if info.st_size > MAX_FILE_BYTES:
+            raise PolicyError([Diagnostic("P103", f"policy file too large ({info.st_size:,} bytes; "
+                                                  f"at most {MAX_FILE_BYTES:,})", where)])
+        try:
+            raw = f.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise PolicyError([Diagnostic("P103", f"cannot read policy file: {exc.strerror or exc}", where)]) from None
+    if len(raw) > MAX_FILE_BYTES:            # it grew after the check
+        raise PolicyError([Diagnostic("P103", f"policy file too large (over {MAX_FILE_BYTES:,} bytes)", where)])
+    return raw
+
+
+def read_policy_text(path: str | Path, display: str | None = None) -> str:
+    """The text of a policy file (UTF-8, a byte-order mark dropped), else P103."""
+    raw = read_policy_bytes(path, display)
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8").lstrip("\ufeff")
     except UnicodeDecodeError as exc:
         raise PolicyError([Diagnostic("P103", f"policy file is not UTF-8 (byte {exc.start})",
-                                      Span(name, 1, 1, 1, 1), help="save the file as UTF-8")]) from None
-    return load_text(text.lstrip("\ufeff"), name)
+                                      Span(display or str(path), 1, 1, 1, 1), help="save the file as UTF-8")]) from None
+
+
+def load_file(path: str | Path, display: str | None = None) -> LoadedFile:
+    name = display or str(path)
+    return load_text(read_policy_text(path, name), name)
 
 
 def file_stamps(files) -> tuple:

@@ -258,17 +258,28 @@ def _flatten(kind: type, items) -> tuple:
 
 # Later stages walk trees recursively; a bound keeps them far from Python's recursion limit.
 MAX_DEPTH = 100
+# A condition is read by people: the longest bundled one has about 900 characters and a dozen
+# terms. The bounds keep a pasted or generated one (a policy may come from anyone's pull
+# request) from costing seconds of compile time and memory per term: each stage is linear in a
+# condition's size, and these keep that size small.
+MAX_CHARS = 10_000
+MAX_NODES = 2_000
 
 
-def _depth(tree) -> int:
-    """Depth of a Lark tree, measured without recursion (the input may be adversarial)."""
-    deepest, stack = 0, [(tree, 1)]
+def _measure(tree) -> tuple[int, int]:
+    """Depth and number of nodes of a Lark tree, measured without recursion (the input may be
+    adversarial)."""
+    deepest, count, stack = 0, 0, [(tree, 1)]
     while stack:
         node, depth = stack.pop()
         deepest = max(deepest, depth)
+        count += 1
         if isinstance(node, Tree):
             stack.extend((child, depth + 1) for child in node.children)
-    return deepest
+    return deepest, count
+
+
+_SPLIT = "split it into several rules, or put long lists of words in `vocab:` and use `mentions`"
 
 
 def parse(text: str, locate: Locate, line_of: LineOf) -> ast.Node:
@@ -276,16 +287,24 @@ def parse(text: str, locate: Locate, line_of: LineOf) -> ast.Node:
     if not text.strip():
         span = locate(0, 1)
         raise PolicyError([Diagnostic("P300", "empty condition", span, line_of(span), "write the condition after `when:`")])
+    if len(text) > MAX_CHARS:
+        span = locate(0, 1)
+        raise PolicyError([Diagnostic("P301", f"condition too long ({len(text):,} characters; at most {MAX_CHARS:,})",
+                                      span, line_of(span), _SPLIT)])
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as error:
         d = _syntax_error(error, text, locate)
         raise PolicyError([Diagnostic(d.code, d.message, d.span, line_of(d.span), d.help)]) from None
-    deepest = _depth(tree)
+    deepest, nodes = _measure(tree)
     if deepest > MAX_DEPTH:
         span = locate(0, len(text))
         raise PolicyError([Diagnostic("P300", f"condition nested too deeply ({deepest} levels; at most {MAX_DEPTH})",
                                       span, line_of(span), "split it into simpler conditions or rules")])
+    if nodes > MAX_NODES:
+        span = locate(0, 1)
+        raise PolicyError([Diagnostic("P301", f"condition too large ({nodes:,} parts; at most {MAX_NODES:,})",
+                                      span, line_of(span), _SPLIT)])
     builder = _ToAst(locate)
     node = builder.transform(tree) if isinstance(tree, Tree) else tree
     if isinstance(node, Token):  # a lone literal token is not reached by the transformer

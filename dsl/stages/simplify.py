@@ -24,18 +24,31 @@ def _is(node: tree.Pred, value: bool) -> bool:
     return isinstance(node, tree.Const) and node.value is value
 
 
+def _seen(p: tree.Pred, seen: set, out: list[tree.Pred]) -> bool:
+    """Whether `p` equals an operand already kept, remembering it if not. Trees are hashable
+    unless a constant holds a mapping (a vocab setting's value): those are compared one by one."""
+    try:
+        if p in seen:
+            return True
+        seen.add(p)
+        return False
+    except TypeError:
+        return p in out
+
+
 def simplify(node: tree.Pred) -> tree.Pred:
     if isinstance(node, (tree.And, tree.Or)):
         kind = type(node)
         unit, zero = (True, False) if kind is tree.And else (False, True)
         out: list[tree.Pred] = []
+        seen: set = set()           # hashable operands kept so far: a long condition stays linear
         for operand in node.operands:
             s = simplify(operand)
             parts = s.operands if isinstance(s, kind) else (s,)
             for p in parts:
                 if _is(p, zero):
                     return _bool(zero)
-                if _is(p, unit) or p in out:
+                if _is(p, unit) or _seen(p, seen, out):
                     continue
                 out.append(p)
         if not out:

@@ -11,6 +11,7 @@ import datetime as _dt
 import re
 from urllib.parse import urlsplit
 
+from interpreter.evaluation import sentences
 from interpreter.evaluation.phrases import phrase_matcher, regex_hits
 
 
@@ -45,12 +46,28 @@ def _matches(text: str, pattern: re.Pattern) -> list[dict]:
     return regex_hits(pattern, text)
 
 
+def _mentions_near(text: str, phrases, others, words) -> list[dict]:
+    return sentences.near(text, _mentions(text, phrases), _mentions(text, others), words)
+
+
+def _mentions_before(text: str, phrases, others, words) -> list[dict]:
+    return sentences.near(text, _mentions(text, phrases), _mentions(text, others), words, after=True)
+
+
+def _sentences(text: str) -> list[dict]:
+    return list(sentences.split(text))      # the split is cached; each caller gets its own list
+
+
 IMPLEMENTATIONS = {
     "exists": lambda value: value is not None,
     "count": len,
     "len": len,
     "mentions": _mentions,
     "matches": _matches,
+    "mentions_near": _mentions_near,
+    "mentions_before": _mentions_before,
+    "sentences": _sentences,
+    "sentence_runs": sentences.runs,
     "days_between": _days_between,
     "lower": str.lower,
     "host_of": _host_of,

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from dsl.contract.regex import PolicyRegex
+
 # Arabic letters written several ways in practice; folded to one form on both sides.
 _ARABIC = {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"}
 _DROP = {"\u0640", "\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff"}   # tatweel, zero-width, soft hyphen
@@ -37,7 +39,14 @@ def _fold_char(ch: str) -> str:
 
 
 _SPACES = re.compile(r"\s+")          # the same characters as str.isspace()
-_WORD = re.compile(r"\w+")
+# Scripts written without spaces between words (Han, kana, Thai, Lao, Myanmar, Khmer): a phrase
+# in them needs no word boundary, or it would never be found inside running text ("レビュー" in
+# "レビューをお願いします"). Every other letter or digit is a word character, and a phrase
+# starting or ending with one matches only as a whole word.
+UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+WORD_CHAR = rf"[^\W{UNSPACED}]"
+_WORD = re.compile(WORD_CHAR + "+")
+_STARTS_WORD = re.compile(WORD_CHAR)
 
 
 @lru_cache(maxsize=128)
@@ -54,6 +63,12 @@ def _words(text: str) -> frozenset[str]:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+
+
+@lru_cache(maxsize=128)
+def _has_unspaced(text: str) -> bool:
+    return not text.isascii() and bool(_UNSPACED_CHAR.search(text))
 
 
 def _collapse_spaces(text: str) -> tuple[str, tuple[int, ...]]:
@@ -120,17 +135,24 @@ def phrase_matcher(phrases: tuple[str, ...]):
         return lambda text: []
     # Every word of a phrase must stand as a whole word in the text for the phrase to match
     # (phrases match on word boundaries), so a text lacking them is skipped without a scan.
+    # A phrase written without spaces (レビュー) has no such words: it needs a character of its
+    # script in the text instead.
     needs = [frozenset(_WORD.findall(f)) for f in by_folded]
-    always = any(not words for words in needs)
+    unspaced = [not n and bool(_UNSPACED_CHAR.search(f)) for n, f in zip(needs, by_folded)]
+    always = any(not n and not u for n, u in zip(needs, unspaced))
+    # One word per phrase is enough to look for: a text holding none of them holds no phrase.
+    # (One set test in C, where checking every phrase's words took a Python loop per text.)
+    keys = frozenset(max(sorted(n), key=len) for n in needs if n)
+    any_unspaced = any(unspaced)
     word_start, other_start = [], []
     for f in sorted(by_folded, key=len, reverse=True):
-        right = r"(?!\w)" if re.match(r"\w", f[-1]) else ""
-        (word_start if re.match(r"\w", f[0]) else other_start).append(re.escape(f) + right)
+        right = f"(?!{WORD_CHAR})" if _STARTS_WORD.match(f[-1]) else ""
+        (word_start if _STARTS_WORD.match(f[0]) else other_start).append(re.escape(f) + right)
     # The first character decides which group can match at a position, so the left word
     # boundary is checked once per position instead of once per phrase.
     groups = []
     if word_start:
-        groups.append(r"(?<!\w)(?:" + "|".join(word_start) + ")")
+        groups.append(f"(?<!{WORD_CHAR})(?:" + "|".join(word_start) + ")")
     if other_start:
         groups.append("(?:" + "|".join(other_start) + ")")
     pattern = re.compile("|".join(groups))
@@ -138,7 +160,7 @@ def phrase_matcher(phrases: tuple[str, ...]):
     def find(text: str) -> list[dict]:
         if not always:
             words = _words(text)
-            if not any(n <= words for n in needs):
+            if keys.isdisjoint(words) and not (any_unspaced and _has_unspaced(text)):
                 return []
         if not pattern.search(folded(text)):
             return []
@@ -156,6 +178,12 @@ def phrase_matcher(phrases: tuple[str, ...]):
     return find
 
 
-def regex_hits(pattern: re.Pattern, text: str) -> list[dict]:
-    return [{"text": m.group(), "phrase": pattern.pattern, "start": m.start(), "end": m.end()}
-            for m in pattern.finditer(text) if m.end() > m.start()]
+def regex_hits(pattern: PolicyRegex, text: str) -> list[dict]:
+    """The non-empty matches of a policy's pattern, each where its evidence is (its `hit` group
+    when it has one: dsl.contract.regex)."""
+    hits = []
+    for m in pattern.finditer(text):
+        start, end = pattern.span(m)
+        if end > start:
+            hits.append({"text": text[start:end], "phrase": pattern.pattern, "start": start, "end": end})
+    return hits

@@ -12,16 +12,17 @@ evaluation runs for every rule of every message.
 from __future__ import annotations
 
 import operator
-import re
 from dataclasses import dataclass, field
 from typing import Callable, assert_never
 
 from dsl.contract import tree
 from dsl.contract.model import Policy, Rule
+from dsl.contract.regex import PolicyRegex, compile_policy_regex
 from dsl.contract.types import Regex
 
 from interpreter.evaluation.operators import IMPLEMENTATIONS
 from interpreter.evaluation.phrases import phrase_matcher, regex_hits
+from interpreter.evaluation.sentences import near
 
 Fn = Callable[[dict, list], object]
 
@@ -29,11 +30,10 @@ _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.l
         ">=": operator.ge}
 
 
-def compile_regex(value: Regex) -> re.Pattern:
-    flags = 0
-    for f in value.flags:
-        flags |= {"i": re.I, "m": re.M, "s": re.S, "x": re.X}[f]
-    return re.compile(value.pattern, flags)
+def compile_regex(value: Regex) -> PolicyRegex:
+    # A policy's pattern runs on RE2, in time linear in the text whatever the pattern (a policy
+    # may come from anyone's pull request); the check stage refused what RE2 cannot run.
+    return compile_policy_regex(value.pattern, value.flags)
 
 
 def _const(value: object) -> object:
@@ -226,6 +226,11 @@ def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
     if node.op == "mentions" and isinstance(node.args[1], tree.Const):
         find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
         return lambda d, e: None if (t := text(d, e)) is None else find(t)
+    if node.op in ("mentions_near", "mentions_before") and all(isinstance(a, tree.Const) for a in node.args[1:]):
+        find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
+        other, words = phrase_matcher(tuple(node.args[2].value)), node.args[3].value
+        after = node.op == "mentions_before"
+        return lambda d, e: None if (t := text(d, e)) is None else near(t, find(t), other(t), words, after)
     if node.op == "matches" and isinstance(node.args[1], tree.Const):
         pattern, text = compile_regex(node.args[1].value), args[0]
         return lambda d, e: None if (t := text(d, e)) is None else regex_hits(pattern, t)
@@ -250,9 +255,40 @@ def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
     return call
 
 
+# Operators whose items are stretches of their text argument, each with that stretch as `text`.
+_STRETCHES = ("sentences", "sentence_runs")
+
+
+def _required_mentions(node: tree.Quant) -> list:
+    """For `any s in sentences(T): mentions(s.text, A) and …`, the phrase lists every matching
+    sentence must mention. A sentence is a stretch of T, so a list T does not mention rules out
+    every sentence: the quantifier is false without splitting T."""
+    coll = node.collection
+    if node.kind != "any" or not (isinstance(coll, tree.Call) and coll.op in _STRETCHES):
+        return []
+    parts = node.body.operands if isinstance(node.body, tree.And) else (node.body,)
+    out = []
+    for p in parts:
+        call = p.operand if isinstance(p, tree.NonEmpty) else None
+        if (isinstance(call, tree.Call) and call.op == "mentions" and isinstance(call.args[1], tree.Const)
+                and isinstance(call.args[0], tree.Field) and call.args[0].slot == node.slot
+                and call.args[0].path == ("text",)):
+            out.append(phrase_matcher(tuple(call.args[1].value)))
+    return out
+
+
 def _quant(node: tree.Quant, memo: dict[int, Fn] | None) -> Fn:
     collection, body, slot = lower(node.collection, memo), lower(node.body, memo), node.slot
     stop = node.kind == "any"    # any stops at the first True, all at the first False
+    required = _required_mentions(node)
+    if required:
+        text, split = lower(node.collection.args[0], memo), collection
+
+        def collection(d, e):      # the whole text searched first; split only if every list is there
+            t = text(d, e)
+            if t is None:
+                return None
+            return split(d, e) if all(find(t) for find in required) else []
 
     def quant(d, e):
         items = collection(d, e)

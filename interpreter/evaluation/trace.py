@@ -7,7 +7,7 @@ Values always come from the lowered closures, so this module adds explanation, n
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dsl.contract import tree
 from dsl.contract.schema import as_json_data
 
@@ -40,6 +40,9 @@ class Run:
     program: Program
     data: dict
     env: list
+    # Per quantifier slot, where the texts of its items' spans start in message.text (None: the
+    # items are not stretches of message.text). Set while tracing a quantifier.
+    bases: dict = field(default_factory=dict)
 
     def value(self, node: tree.Pred):
         return self.program.closure(node)(self.data, self.env)
@@ -54,27 +57,36 @@ def _source_name(node: tree.Pred) -> str:
     return "message.text"
 
 
-def _points_into_message(node: tree.Pred) -> bool:
-    """Do the spans of this list's items point into message.text?
+def _offset(node: tree.Pred, run: Run) -> int | None:
+    """Where the spans of this list's items start in message.text, or None when they point elsewhere.
 
     Lists of the message (links, emoji, …) and hits of an operator that searched message.text
-    do; hits found in another text (an image's alt text, a link's anchor) have offsets into
-    that text, so their evidence is the matched words without offsets.
+    start at 0. Hits found in the text of an item that is itself a stretch of message.text (a
+    sentence: `mentions(s.text, …)`) start where that item does. Hits found in another text (an
+    image's alt text, a link's anchor) have offsets into that text, so their evidence is the
+    matched words without offsets.
     """
     if isinstance(node, tree.Call):
-        return bool(node.args) and isinstance(node.args[0], tree.Fact) and node.args[0].dotted == "message.text"
-    return isinstance(node, tree.Fact) and node.path[0] == "message"
+        target = node.args[0] if node.args else None
+        if isinstance(target, tree.Fact):
+            return 0 if target.dotted == "message.text" else None
+        if isinstance(target, tree.Field) and target.path == ("text",):
+            base, item = run.bases.get(target.slot), run.env[target.slot]
+            if base is not None and isinstance(item, dict) and isinstance(item.get("start"), int):
+                return base + item["start"]
+        return None
+    return 0 if isinstance(node, tree.Fact) and node.path[0] == "message" else None
 
 
-def _spanned(items, source: str, text: str, in_message: bool = True) -> list[Evidence]:
+def _spanned(items, source: str, text: str, offset: int | None = 0) -> list[Evidence]:
     out = []
     for item in items if isinstance(items, list) else ():
         if not isinstance(item, dict):
             continue
         s, e = item.get("start"), item.get("end")
-        if in_message and isinstance(s, int) and isinstance(e, int) and 0 <= s <= e <= len(text):
-            out.append(Evidence(source, text[s:e], s, e, phrase=item.get("phrase")))
-        elif not in_message and "text" in item:
+        if offset is not None and isinstance(s, int) and isinstance(e, int) and 0 <= s + offset <= e + offset <= len(text):
+            out.append(Evidence(source, text[s + offset:e + offset], s + offset, e + offset, phrase=item.get("phrase")))
+        elif offset is None and "text" in item:
             out.append(Evidence(source, value=item["text"], phrase=item.get("phrase")))
     return out
 
@@ -87,13 +99,23 @@ def _leaf_evidence(node: tree.Pred, run: Run, text: str, hits_only: bool = True)
     searched: set[int] = set()     # texts a call searched: its hits are the evidence, not the whole text
     for n in _outside_quantifiers(node):
         if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
-            out.extend(_spanned(run.value(n), _source_name(n), text, _points_into_message(n)))
+            offset = _offset(n, run)
+            # Hits in a sentence's text are hits in message.text once moved there.
+            source = "message.text" if isinstance(n, tree.Call) and offset is not None else _source_name(n)
+            out.extend(_spanned(run.value(n), source, text, offset))
             if hits_only and isinstance(n, tree.Call) and n.args:
                 searched.add(id(n.args[0]))
         elif isinstance(n, (tree.Fact, tree.Field)) and n.type.kind in ("bool", "number", "string", "date"):
-            if id(n) not in searched and (isinstance(n, tree.Field) or n.dotted != "message.text"):
+            if id(n) not in searched and not _is_message_text(n, run):
                 out.append(Evidence(n.dotted, value=run.value(n)))
     return out
+
+
+def _is_message_text(node: tree.Fact | tree.Field, run: Run) -> bool:
+    """message.text, or the text of a stretch of it (a sentence): spans show it, never its value."""
+    if isinstance(node, tree.Fact):
+        return node.dotted == "message.text"
+    return node.path == ("text",) and run.bases.get(node.slot) is not None
 
 
 def _outside_quantifiers(node: tree.Pred):
@@ -121,12 +143,17 @@ def _evidence(node: tree.Pred, run: Run, text: str) -> list[Evidence]:
         out: list[Evidence] = []
         items = run.value(node.collection) or []
         source = _source_name(node.collection)
-        in_message = _points_into_message(node.collection)
+        offset = run.bases[node.slot] = _offset(node.collection, run)
         for item in items:
             run.env[node.slot] = item
             if run.value(node.body) is True:
-                out.extend(_spanned([item], source, text, in_message))
-                out.extend(_evidence(node.body, run, text))
+                inner = _evidence(node.body, run, text)
+                own = _spanned([item], source, text, offset)
+                # An item that holds the evidence found in it (a sentence around the words that
+                # broke the rule) is where to look, not what to show.
+                if not any(_inside(ev, o) for ev in inner for o in own):
+                    out.extend(own)
+                out.extend(inner)
                 if node.kind == "any":
                     break
         return out
@@ -136,6 +163,11 @@ def _evidence(node: tree.Pred, run: Run, text: str) -> list[Evidence]:
         # Why something is false has no spans to show; report the facts it read.
         return [ev for ev in _leaf_evidence(node.operand, run, text, hits_only=False) if ev.start is None]
     return _leaf_evidence(node, run, text)
+
+
+def _inside(ev: Evidence, outer: Evidence) -> bool:
+    return (ev.start is not None and outer.start is not None and outer.start <= ev.start
+            and ev.end <= outer.end and (ev.start, ev.end) != (outer.start, outer.end))
 
 
 def needs(node: tree.Pred, run: Run) -> list[str]:

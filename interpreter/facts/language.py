@@ -6,8 +6,9 @@ spelling also its language (ISO 639-1; a tag such as "en-GB" is read as "en"), t
 normaliser already claimed (placeholders, URLs, e-mail addresses, order ids, …) and brand words
 from the policy's vocabulary. Output: `detect_language` gives an ISO 639-1 code or None when the
 text is too short or too mixed to tell; `spelling` gives a dict matching `$defs/spelling` in
-policies/facts.schema.json, or None when there is no dictionary for the language. Errors: none;
-every str gives a result, and the same input always gives the same result.
+policies/facts.schema.json, whose `checked` is false (and which has no counts) when there is no
+dictionary for the language. Errors: none; every str gives a result, and the same input always
+gives the same result.
 
 Models and dictionaries come inside PyPI packages; nothing is downloaded at run time.
 
@@ -22,9 +23,11 @@ names came out English). py3langid: 4.5 MB installed plus numpy, 0.5 s to load, 
 ~120 MB resident; lingua: 96 MB installed, 2-4 s to load its models, ~190 µs a call, 300-600 MB.
 
 Spelling: pyspellchecker's word-frequency dictionaries (7 MB; en, ar, de, fr, it, nl, pt, ru),
-looked up directly (no corrections are computed); other languages have no dictionary. Its
-English list is American, so a British spelling counts as known when its American form is
-(colour → color, organise → organize).
+and for Spanish also wordfreq's list of frequent words, looked up directly (no corrections are
+computed); other languages are not checked. Loading a language's words, once per process: 0.15-0.2
+s for a pyspellchecker list; Spanish about 0.5 s (importing wordfreq 0.25 s, its list 0.03 s, the
+two lists joined 0.03 s). pyspellchecker's English list is American, so a British spelling counts
+as known when its American form is (colour → color, organise → organize).
 """
 from __future__ import annotations
 
@@ -160,11 +163,18 @@ def _words(text: str) -> list[re.Match]:
 
 # --- spelling --------------------------------------------------------------------------------
 
-# pyspellchecker's dictionaries that know a plain seller's paragraph (unknown words in one such
-# paragraph: en, ar, fr, nl, pt 0%, de 3%, ru 7%, it 10%). Its Spanish list (30%: "gracias",
-# "hemos", "sido") and Persian list (20%) would report sound texts as badly spelt, and Latvian and
-# Basque are no marketplace's language.
-_DICTIONARIES = frozenset({"en", "ar", "de", "fr", "it", "nl", "pt", "ru"})
+# Where each language's words come from: the lists that know a plain seller's paragraph. Share
+# of unknown words in one such paragraph with pyspellchecker's list: en, ar, fr, nl, pt 0-3%, de
+# 1-3%, it 6-10%, ru 7%. Its Spanish list lacks everyday words (19%: "gracias", "hemos", "sido",
+# "saludos"), so Spanish adds wordfreq's list of the 35,000 most frequent Spanish words (2.6%; a
+# paragraph of typical misspellings stays at 38%, where wordfreq's large list, which holds common
+# misspellings such as "grasias", lets it fall to 19%). pyspellchecker's Persian list (20%) would
+# report sound texts as badly spelt; Latvian and Basque are no marketplace's language. Any other
+# language is not checked: message.spelling says so, and the policy decides what that means.
+_SOURCES = {"en": ("pyspellchecker",), "ar": ("pyspellchecker",), "de": ("pyspellchecker",),
+            "fr": ("pyspellchecker",), "it": ("pyspellchecker",), "nl": ("pyspellchecker",),
+            "pt": ("pyspellchecker",), "ru": ("pyspellchecker",), "es": ("pyspellchecker", "wordfreq")}
+CHECKED_LANGUAGES = frozenset(_SOURCES)
 _MAX_SAMPLES = 10
 # What ends a sentence: after it a capitalised word is an ordinary word, not a name.
 _SENTENCE_END = frozenset(".!?…\n\r\u061f\u3002\uff01\uff1f")
@@ -193,10 +203,24 @@ _BRITISH_RULES = [(re.compile(p), r) for p, r in (
 
 @functools.lru_cache(maxsize=None)
 def _dictionary(language: str) -> frozenset[str]:
+    # a frozenset of the words: lookups are all we need, and it cannot be changed by a caller
+    return frozenset().union(*(_LOADERS[source](language) for source in _SOURCES[language]))
+
+
+def _pyspellchecker(language: str):
     from spellchecker import SpellChecker
 
-    # a frozenset of the words: lookups are all we need, and it cannot be changed by a caller
-    return frozenset(SpellChecker(language=language, case_sensitive=False).word_frequency.dictionary)
+    return SpellChecker(language=language, case_sensitive=False).word_frequency.dictionary
+
+
+def _wordfreq(language: str):
+    # Imported only for a language that needs it: the import alone takes about 0.25 s.
+    import wordfreq
+
+    return wordfreq.iter_wordlist(language, "small")
+
+
+_LOADERS = {"pyspellchecker": _pyspellchecker, "wordfreq": _wordfreq}
 
 
 def _american(word: str) -> set[str]:
@@ -254,6 +278,11 @@ def _is_name_or_acronym(word: str, text: str, start: int) -> bool:
     return word[0].isupper() and not _sentence_start(text, start)
 
 
+def _written_in(word: str, language: str) -> bool:
+    first = word[0]
+    return ("LATIN" if first < "\x80" else _script(first)) in _SCRIPTS.get(language, {"LATIN"})
+
+
 def _primary(language: str) -> str:
     return re.split(r"[-_]", language.strip(), maxsplit=1)[0].lower()
 
@@ -264,35 +293,72 @@ def _brand_words(known: tuple) -> frozenset[str]:
     return frozenset(w.group().lower().replace("\u2019", "'") for entry in known for w in _words(str(entry)))
 
 
-def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), known: Iterable[str] = ()) -> dict | None:
-    """`$defs/spelling` for the text, or None when there is no dictionary for the language."""
-    language = _primary(language)
-    if language not in _DICTIONARIES:
-        return None
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
+def spelling(text: str, language: str, skip: Iterable[tuple[int, int]] = (), known: Iterable[str] = ()) -> dict:
+    """`$defs/spelling` for the text; `checked` is false when there is no dictionary for the language."""
+    return _spelling(text, [(0, len(text), _primary(language))], skip, known)
+
+
+# A blank line: where a text written in two languages turns from one to the other.
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def spelling_by_paragraph(text: str, skip: Iterable[tuple[int, int]] = (), known: Iterable[str] = ()) -> dict | None:
+    """`$defs/spelling` for a text whose language cannot be told as a whole, such as a notice
+    written twice, in Japanese and then in English: each paragraph is checked in its own
+    language, and a paragraph whose language cannot be told is left out. None when no
+    paragraph's language can be told."""
+    bounds = [0, *(i for m in _PARAGRAPH_BREAK.finditer(text) for i in m.span()), len(text)]
+    if len(bounds) == 2:
+        return None                   # one paragraph: the whole text, whose language was not told
+    parts = [(start, end, language) for start, end in zip(bounds[::2], bounds[1::2])
+             if (language := detect_language(text[start:end])) is not None]
+    return _spelling(text, parts, skip, known) if parts else None
+
+
+def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict:
+    """Spelling of the parts of `text` (start, end, language), each checked in its language."""
+    checked_parts = [part for part in parts if part[2] in _SOURCES]
+    # The language named is that of the longest part checked, or of the longest part when none is.
+    longest = max(checked_parts or parts, key=lambda part: part[1] - part[0])[2]
+    if not checked_parts:
+        return {"checked": False, "language": longest} if _LANGUAGE_CODE.fullmatch(longest) else {"checked": False}
     skipped = Spans(skip)
     brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []
     size = len(text)
-    for match in _word_pattern().finditer(text):
-        word = match.group()
-        if len(word) < 2:
-            continue
-        start, end = match.span()
-        lower = word.lower()
-        # a word with no capital is neither a name nor an acronym: the common case, decided here
-        if (word != lower and _is_name_or_acronym(word, text, start)) or skipped.overlaps(start, end):
-            continue
-        # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
-        if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
-            continue
-        lower = lower.replace("\u2019", "'")
-        if lower in brands:
-            continue
-        checked += 1
-        if not _known(lower, language):
-            unknown += 1
-            if len(samples) < _MAX_SAMPLES and word not in samples:
-                samples.append(word)
+    for first, last, language in checked_parts:
+        for match in _word_pattern().finditer(text, first, last):
+            word = match.group()
+            if len(word) < 2:
+                continue
+            start, end = match.span()
+            lower = word.lower()
+            # a word with no capital is neither a name nor an acronym: the common case, decided here
+            if (word != lower and _is_name_or_acronym(word, text, start)) or skipped.overlaps(start, end):
+                continue
+            # a word in another script is no word of this language (a Japanese greeting in an English
+            # paragraph, an English product word in an Arabic one): its dictionary cannot judge it
+            if not _written_in(word, language):
+                continue
+            # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
+            if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
+                continue
+            lower = lower.replace("\u2019", "'")
+            if lower in brands:
+                continue
+            checked += 1
+            if not _known(lower, language):
+                unknown += 1
+                if len(samples) < _MAX_SAMPLES and word not in samples:
+                    samples.append(word)
     percent = round(100 * unknown / checked, 2) if checked else 0
-    return {"words": checked, "unknown": unknown, "unknown_percent": percent, "samples": samples}
+    out = {"checked": True, "language": longest, "words": checked, "unknown": unknown,
+           "unknown_percent": percent, "samples": samples}
+    unchecked = sorted({language for _, _, language in parts if language not in _SOURCES})
+    if unchecked:
+        out["unchecked_languages"] = unchecked
+    return out

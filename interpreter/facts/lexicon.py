@@ -1,5 +1,7 @@
 """The policy's words that shape facts: brand words the spell check accepts, the words that make
-a link's text vague, and the markers that make a link an opt-out link.
+a link's text vague, the markers that make a link an opt-out link, the phrases that show
+what a text is written for (message.purposes), and the words that say why a file is attached
+(message.attachment_purposes).
 
 Stage: built by the normaliser from the policy it is handed, passed to the text and HTML
 readers. Input: a compiled Policy, or None. Output: `Lexicon`, frozen. The entries are named
@@ -14,7 +16,8 @@ import re
 from dataclasses import dataclass
 
 from dsl.contract.model import Policy
-from dsl.contract.vocab import BRAND_WORDS, OPT_OUT_LINK_MARKERS, VAGUE_LINK_WORDS
+from dsl.contract.vocab import (ATTACHMENT_DOCUMENT_TYPES, ATTACHMENT_INTRO_WORDS, ATTACHMENT_PURPOSES, BRAND_WORDS,
+                                OPT_OUT_LINK_MARKERS, TEXT_PURPOSES, VAGUE_LINK_WORDS)
 
 _WORDS = re.compile(r"\w+")
 
@@ -24,13 +27,23 @@ class Lexicon:
     brand_words: tuple[str, ...] = ()
     vague_link_words: frozenset[str] = frozenset()    # lower case, one word each
     opt_out: re.Pattern | None = None                  # any opt-out marker, anywhere in a text
+    purposes: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (purpose, its phrases) for message.purposes
+    # for message.attachment_purposes: (purpose, names of its document), words that say a file is
+    # attached, and the MIME types (lower case) of a document
+    attachment_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    attachment_intro: tuple[str, ...] = ()
+    document_types: frozenset[str] = frozenset()
 
     @staticmethod
     def of(policy: Policy | None) -> Lexicon:
         if policy is None:
             return NO_WORDS
         return Lexicon(policy.words(BRAND_WORDS.name), _vague(policy.words(VAGUE_LINK_WORDS.name)),
-                       _opt_out(policy.words(OPT_OUT_LINK_MARKERS.name)))
+                       _opt_out(policy.words(OPT_OUT_LINK_MARKERS.name)),
+                       tuple((purpose, policy.words(v.name)) for purpose, v in TEXT_PURPOSES.items()),
+                       tuple((purpose, policy.words(v.name)) for purpose, v in ATTACHMENT_PURPOSES.items()),
+                       policy.words(ATTACHMENT_INTRO_WORDS.name),
+                       frozenset(t.lower() for t in policy.words(ATTACHMENT_DOCUMENT_TYPES.name)))
 
     def says_nothing(self, link_text: str) -> bool:
         """Does a link's text have no word, or only vague ones ("click here")?"""

@@ -24,15 +24,19 @@ def _host(parts) -> str:
         return ""
 
 
+_ADDRESS = re.compile(r"\s*(https?://|www\.)\S", re.I)
+
+
 def explains(anchor_text: str | None, before: str = "", lexicon: Lexicon = NO_WORDS) -> bool:
-    """Does the link's own text (or, for a bare URL, the words just before it) say where it goes?
-    (Link text "Click here" does not; "warranty information" does.)"""
-    text = anchor_text if anchor_text is not None else " ".join(before.split()[-6:])
-    if lexicon.says_nothing(text):
-        return False
-    if anchor_text is not None and re.match(r"^\s*(https?://|www\.)", anchor_text, re.I):
-        return False          # a raw address as link text names no destination a reader understands
-    return True
+    """Does what the reader sees say where the link goes? Link text "Click here" does not;
+    "warranty information" does, and so does an address shown as it is (a bare URL, or an
+    anchor whose text is an address): the reader sees the destination. A bare URL is introduced
+    by the words just before it on its line, and words that say nothing ("click here:") hide
+    the address they introduce as much as anchor text would."""
+    if anchor_text is not None:
+        return _ADDRESS.match(anchor_text) is not None or not lexicon.says_nothing(anchor_text)
+    words = " ".join(before.split()[-6:])
+    return not words.strip() or not lexicon.says_nothing(words)
 
 
 @functools.lru_cache(maxsize=4096)

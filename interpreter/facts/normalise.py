@@ -3,11 +3,13 @@
 Stage: between reading a message (interpreter.read.envelope) and evaluate. Input: a validated
 envelope. Output: interpreter.facts.record.Facts, validated against policies/facts.schema.json, whose
 text-derived facts carry spans into `message.text` (the visible text, Unicode NFC).
-HTML bodies are read by interpreter.facts.html (visible text, anchors, images, styling); the
-text facts (order ids, placeholders, URLs, e-mail addresses, phone numbers, emoji) come from
+HTML bodies are read by interpreter.facts.html (visible text, anchors, images, styling) and the
+layout of plain text (its line breaks) by interpreter.facts.layout; why files are attached is
+read by interpreter.facts.attachments; the text facts (order ids, placeholders, URLs, e-mail addresses, phone numbers, emoji) come from
 interpreter.facts.text for both forms. Facts nobody gave (order dates, contact reason, …) stay
-unknown. The language and spelling of the text cost about as much as everything else together
-on a message of a few KB (bench/results/normalisation.md), so they are computed only when
+unknown; what the text is written for is read from its wording (interpreter.facts.purposes).
+The language and spelling of the text cost about as much as everything else together on a
+message of a few KB (bench/results/normalisation.md), so they are computed only when
 asked for: `wants` names the facts a policy reads (Policy.reads).
 The facts carry the origin of the text (interpreter.read.origin) when the envelope was read
 from a file, so a view can point at a span of the text in that file.
@@ -20,10 +22,13 @@ from typing import Mapping
 
 from dsl.contract.model import Policy
 
+from interpreter.facts.attachments import attachment_purposes
 from interpreter.facts.html import read_html
 from interpreter.facts.html_source import VisibleText
-from interpreter.facts.language import detect_language, spelling
+from interpreter.facts.language import detect_language, spelling, spelling_by_paragraph
+from interpreter.facts.layout import plain_styling
 from interpreter.facts.lexicon import NO_WORDS, Lexicon
+from interpreter.facts.purposes import read_purposes
 from interpreter.facts.record import Facts, build_facts
 from interpreter.facts.text import text_facts
 from interpreter.read.origin import Envelope, Normalised, Origin
@@ -36,7 +41,7 @@ def _overlaps(item: dict, spans: list[tuple[int, int]]) -> bool:
     return any(item["start"] < end and start < item["end"] for start, end in spans)
 
 
-EVERYTHING = frozenset({"message.language", "message.spelling"})
+EVERYTHING = frozenset({"message.language", "message.spelling", "message.purposes"})
 _SKIPPED_BY_SPELLING = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
 
 
@@ -48,13 +53,14 @@ def _language_facts(message: dict, wants, known: tuple[str, ...]) -> None:
     if not (_wanted(wants, "message.language") or _wanted(wants, "message.spelling")):
         return
     language = detect_language(message["text"])
-    if language is None:
-        return                        # unknown: a rule that needs it is undetermined
-    if _wanted(wants, "message.language"):
-        message["language"] = language
+    if language is not None and _wanted(wants, "message.language"):
+        message["language"] = language        # else unknown: a rule that needs it is undetermined
     if _wanted(wants, "message.spelling"):
         skip = [(item["start"], item["end"]) for family in _SKIPPED_BY_SPELLING for item in message[family]]
-        checked = spelling(message["text"], language, skip, known)
+        # A language without a dictionary gives `checked: false`: the policy decides what that means.
+        # A text in two languages, one paragraph after the other, is checked paragraph by paragraph.
+        checked = (spelling(message["text"], language, skip, known) if language is not None
+                   else spelling_by_paragraph(message["text"], skip, known))
         if checked is not None:
             message["spelling"] = checked
 
@@ -75,7 +81,7 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
         message["is_html"] = True
     else:
         text = unicodedata.normalize("NFC", envelope.get("body", ""))
-        links, images, styling = [], [], None
+        links, images, styling = [], [], plain_styling(text)
         message["is_html"] = False
     found = text_facts(text, market or "US", lexicon)
     anchors = [(link["start"], link["end"]) for link in links if link["start"] < link["end"]]
@@ -85,8 +91,10 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
     message.update(text=text, order_ids=found["order_ids"], placeholders=found["placeholders"], links=links,
                    emails=found["emails"], phones=found["phones"], emoji=found["emoji"], images=images,
                    attachments=list(envelope.get("attachments", ())))
-    if styling is not None:
-        message["styling"] = styling
+    message["attachment_purposes"] = attachment_purposes(message["attachments"], text, envelope.get("subject"), lexicon)
+    message["styling"] = styling
+    if _wanted(wants, "message.purposes"):       # a scan per purpose: only for a policy that reads them
+        message["purposes"] = read_purposes(text, lexicon)
     _language_facts(message, wants, lexicon.brand_words)
     record = {"message": message}
     for group in ("order", "history"):

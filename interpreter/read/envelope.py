@@ -11,7 +11,8 @@ of the file that hold the message, and how the body's characters were written th
 are, in a JSON or YAML string, in a MIME part), so a span of the text can be pointed at in the
 file later without reading it again.
 Errors: InputError (I100 for an envelope that breaks the schema, I101 for a file that cannot be
-read or decoded, or is over the size limit).
+read or decoded, or is over the size limit, I102 for JSON or YAML over the bounds of
+interpreter.read.bounded: nesting, integer digits, anchors and aliases).
 """
 from __future__ import annotations
 
@@ -22,9 +23,10 @@ from typing import Iterator, Mapping
 
 import yaml
 
-from dsl.contract.errors import Diagnostic, InputError
+from dsl.contract.errors import Diagnostic, InputError, internal_error
 from dsl.contract.schema import as_json_data, message_problems
 
+from interpreter.read.bounded import Malformed, OverLimit, load_json
 from interpreter.read.mail import email_envelope, mbox_messages
 from interpreter.read.origin import Envelope, Origin, Unread
 from interpreter.read.spapi import OPERATIONS, api_envelope
@@ -50,6 +52,13 @@ def check_envelope(envelope: Mapping, source: str = "<message>") -> dict:
         raise InputError([Diagnostic("I100", f"{source}: {'.'.join(map(str, where)) or 'envelope'}: {message}",
                                      help="see policies/message.schema.json") for where, message in found])
     return dict(envelope)
+
+
+def _bounds(exc: OverLimit | Malformed, source: str, form: str) -> InputError:
+    """A JSON or YAML text over a reader's bounds (I102) or not well-formed data (I101)."""
+    if isinstance(exc, OverLimit):
+        return _fail("I102", source, f"{form} {exc}", "a message envelope is a few fields, a few levels deep")
+    return _fail("I101", source, f"not a valid {form} envelope: {exc}")
 
 
 def _check_size(size: int, limit: int, source: str) -> None:
@@ -109,9 +118,11 @@ def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = 
     text = _decode(data, source)
     if api_operation is not None:
         try:
-            body = json.loads(text)
+            body = load_json(text)
         except json.JSONDecodeError as exc:
             raise _fail("I101", source, f"an SP-API request body must be JSON: {exc}") from None
+        except (OverLimit, Malformed) as exc:
+            raise _bounds(exc, source, "JSON") from None
         envelope = check_envelope({**fields, **api_envelope(api_operation, body, source, fields)}, source)
         text_of = body.get("text") if isinstance(body, Mapping) else None
         return Envelope(envelope, _written_origin(text, json_written(text, "text", text_of)))
@@ -128,11 +139,13 @@ def _file_envelope(text: str, suffix: str, source: str, fields: dict) -> Envelop
     """A JSON or YAML envelope; the file's own fields win over the given ones."""
     try:
         if suffix == ".json":
-            loaded, nodes = json.loads(text), None
+            loaded, nodes = load_json(text), None
         else:
             loaded, nodes = load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
+    except (OverLimit, Malformed) as exc:
+        raise _bounds(exc, source, suffix[1:].upper()) from None
     if isinstance(loaded, Mapping):
         loaded = {**fields, **{k: v for k, v in loaded.items()}}
     envelope = check_envelope(as_json_data(loaded), source)   # YAML reads 2020-11-06 as a date
@@ -161,27 +174,33 @@ def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: in
     try:
         if suffix == ".mbox":
             for stored in mbox_messages(path):
-                read = _attempt(envelope_of, stored.data, ".eml", stored.name, fields, limit=limit)
+                read = _attempt(stored.name, envelope_of, stored.data, ".eml", stored.name, fields, limit=limit)
                 yield stored.name, _in_batch(read, stored.line, stored.text, stored.at)
             return
         if suffix == ".jsonl":
             with path.open("rb") as lines:
                 for number, line in enumerate(lines, start=1):
                     if line.strip():
-                        read = _attempt(envelope_of, line, ".json", f"{path}:{number}", fields, limit=limit)
+                        read = _attempt(f"{path}:{number}", envelope_of, line, ".json", f"{path}:{number}", fields,
+                                        limit=limit)
                         yield f"{path}:{number}", _in_batch(read, number)
             return
     except OSError as exc:
         yield str(path), _fail("I101", str(path), f"cannot read: {exc.strerror or exc}")
         return
-    yield str(path), _attempt(read_message, path, fields, limit=limit, api_operation=api_operation)
+    yield str(path), _attempt(str(path), read_message, path, fields, limit=limit, api_operation=api_operation)
 
 
-def _attempt(read, *args, **kwargs) -> dict | InputError:
+def _attempt(source: str, read, *args, **kwargs) -> dict | InputError:
+    """One message of a batch read, or the reason it could not be. A bug met reading it (any
+    other exception) is that message's I190, not the end of the batch: the generator reading a
+    file could not go on after an exception, and every message after it would be lost."""
     try:
         return read(*args, **kwargs)
     except InputError as error:
         return error
+    except Exception as exc:           # noqa: BLE001 — a bug: this message's error row, never a pass
+        return InputError([internal_error(exc, source)])
 
 
 def _in_batch(read: Envelope | InputError, line: int, text: str | None = None,

@@ -4,7 +4,7 @@ Stage: reading messages, before normalisation. Input: the bytes of an RFC 5322 m
 Output: envelope fields (subject, html or body, sent_at from the Date header, attachments,
 channel `email`). MIME is read with the standard library: multipart bodies, charsets,
 base64 and quoted-printable. The HTML part is preferred to the plain one, as a mail client
-shows it. With the fields comes the text's `Origin`: where the chosen part's payload is in the
+shows it; the images it shows by Content-ID are part of it, not attachments. With the fields comes the text's `Origin`: where the chosen part's payload is in the
 message, traced through its transfer encoding (interpreter.read.transfer). An mbox is split on
 its `From ` lines as the standard library's mailbox module splits it, keeping the line each
 message begins on. Errors: InputError I101 for bytes that are not an e-mail message; a part in
@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import unquote
 
 from dsl.contract.errors import Diagnostic, InputError
 
@@ -28,6 +29,7 @@ from interpreter.read.transfer import Transferred
 
 _HEADERS = ("from", "to", "subject", "date", "content-type", "message-id", "mime-version")
 _BLANK_LINE = re.compile(r"\r?\n\r?\n")
+_CID = re.compile(r"""\bcid:([^\s"'<>)]+)""", re.IGNORECASE)
 
 
 def _text_of(part: EmailMessage) -> str:
@@ -60,8 +62,13 @@ def email_envelope(data: bytes, source: str) -> tuple[dict, Origin]:
     else:
         fields["body"] = ""
         origin = Origin.unplaced(data.decode("utf-8", errors="replace"))
+    # An image the HTML shows by its Content-ID (<img src="cid:logo">) is part of the body as the
+    # buyer sees it, and is read as an image of the message, not as a file attached to it.
+    shown = {unquote(m).lower() for m in _CID.findall(fields.get("html", ""))}
     attachments = []
     for part in message.iter_attachments():
+        if str(part.get("content-id", "")).strip().strip("<>").lower() in shown:
+            continue
         payload = part.get_payload(decode=True) or b""
         item = {"filename": part.get_filename() or "(unnamed)", "content_type": part.get_content_type(),
                 "size": len(payload)}

@@ -18,6 +18,7 @@ from json.decoder import scanstring
 
 import yaml
 
+from interpreter.read.bounded import BoundedLoader
 from interpreter.read.origin import Derived
 
 _DECODER = json.JSONDecoder()
@@ -161,15 +162,16 @@ def json_written(text: str, key: str, value) -> Written | None:
     return None if where is None else Written(text, where[0], where[1], value, "json")
 
 
-class _Loader(yaml.SafeLoader):
-    """yaml.SafeLoader, except that a timestamp naming no calendar day (`2020-02-30`) stays
-    text: the facts record then names it like any other bad date, where PyYAML would raise."""
+class _Loader(BoundedLoader):
+    """yaml.SafeLoader within the bounds of interpreter.read.bounded, except that a timestamp
+    naming no calendar day (`2020-02-30`) stays text: the facts record then names it like any
+    other bad date, where PyYAML would raise."""
 
 
 def _timestamp(loader: _Loader, node: yaml.ScalarNode):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
+    except (ValueError, OverflowError):
         return loader.construct_scalar(node)
 
 
@@ -178,7 +180,8 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 def load_yaml(text: str) -> tuple[object, dict[str, yaml.Node]]:
     """The data of a YAML text, as yaml.safe_load reads it (but for impossible dates, which stay
-    text), and the nodes of its top-level mapping's values by key."""
+    text, and within the bounds of interpreter.read.bounded, whose errors it raises), and the
+    nodes of its top-level mapping's values by key."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -7,9 +7,7 @@ renderings are imported only for the format asked for, so a plain check starts q
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -21,9 +19,12 @@ from dsl.contract.resources import display_path
 from permitted import __version__, exitcodes
 from permitted.checking import Checked, Choice, Judge
 from permitted.commands import messages
-from permitted.commands.options import choice_options
+from permitted.commands.options import choice_options, policy_root_option
+from permitted.commands.output import open_output, write_document
 from permitted.exitcodes import Exit
 from permitted.expectations import Outcome, load_expectations
+from permitted.store import default_store
+from permitted.views.visible import json_text, visible_line
 
 FORMATS = ("text", "json", "sarif", "html")
 
@@ -48,11 +49,12 @@ def add_parser(sub) -> None:
     check.add_argument("--expect", metavar="FILE",
                        help="check the messages an expectations file lists (each with its flags) and compare "
                             "their verdicts and rules with the expected ones; exit 1 on a difference")
+    policy_root_option(check)
     check.set_defaults(run=run)
 
 
-def _rows(args) -> list[Checked]:
-    judge = Judge(Choice(args.marketplace, args.as_of, args.policy))
+def _rows(args, policy_root=None) -> list[Checked]:
+    judge = Judge(Choice(args.marketplace, args.as_of, args.policy), default_store(policy_root))
     return [judge.row(source, envelope) for name in args.messages for source, envelope in messages.read(name, args)]
 
 
@@ -67,7 +69,7 @@ def _expected_rows(args) -> list[Outcome]:
     outcomes = []
     for entry in load_expectations(args.expect):
         entry_args = parser.parse_args([display_path(entry.file), *entry.flags])
-        rows = _rows(entry_args)
+        rows = _rows(entry_args, args.policy_root)
         if len(rows) != 1:
             raise UsageError([Diagnostic("U100", f"{args.expect}: {entry.file} holds {len(rows)} messages; "
                                                  "an expectations entry names one message")])
@@ -88,19 +90,9 @@ def _expectations_table(outcomes: list[Outcome]) -> Table:
         if o.status == "match":
             continue
         rules = [f"-{r}" for r in sorted(o.missing)] + [f"+{r}" for r in sorted(o.unexpected)]
-        table.add_row(o.expectation.file.name, o.expectation.verdict, o.row.verdict, "\n".join(rules),
+        table.add_row(Text(visible_line(o.expectation.file.name)), o.expectation.verdict, o.row.verdict, "\n".join(rules),
                       Text(o.status, style=styles[o.status]))
     return table
-
-
-def _write(text: str, out: str | None, console: Console) -> None:
-    if out is None:
-        console.print(text, end="" if text.endswith("\n") else "\n", markup=False, highlight=False, soft_wrap=True)
-        return
-    try:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise UsageError([Diagnostic("U100", f"cannot write {out}: {exc.strerror or exc}")]) from None
 
 
 def run(args, console: Console, err: Console) -> Exit:
@@ -111,24 +103,23 @@ def run(args, console: Console, err: Console) -> Exit:
                                      if args.messages else "no messages to check",
                                      help="permitted check MESSAGE… --marketplace UK, or permitted check --expect examples/expected.yaml")])
     outcomes = _expected_rows(args) if args.expect else None
-    rows = [o.row for o in outcomes] if outcomes is not None else _rows(args)
+    rows = [o.row for o in outcomes] if outcomes is not None else _rows(args, args.policy_root)
     if args.format == "json":
         data = rows[0].to_json() if len(rows) == 1 and outcomes is None else [r.to_json() for r in rows]
         if outcomes is not None:
             for item, o in zip(data, outcomes):
                 item["expected"] = {"verdict": o.expectation.verdict, "rules": sorted(o.expectation.rules),
                                     "status": o.status}
-        _write(json.dumps(data, ensure_ascii=False, indent=2), args.out, console)
+        write_document(json_text(data, indent=2), args.out, console)
     elif args.format == "sarif":
         from permitted.views.sarif import sarif_log
-        _write(json.dumps(sarif_log(rows, __version__), ensure_ascii=False, indent=2, sort_keys=True), args.out, console)
+        write_document(json_text(sarif_log(rows, __version__), indent=2, sort_keys=True), args.out, console)
     elif args.format == "html":
         from permitted.views.html import html_page
-        _write(html_page(rows), args.out, console)
+        write_document(html_page(rows), args.out, console)
     else:
         from permitted.views.report import report_view, summary_view
-        target = console if args.out is None else Console(file=open(args.out, "w", encoding="utf-8"), width=100,
-                                                          color_system=None)
+        target = console if args.out is None else Console(file=open_output(args.out), width=100, color_system=None)
         for i, row in enumerate(rows):
             if i:
                 target.print()
@@ -146,4 +137,5 @@ def run(args, console: Console, err: Console) -> Exit:
     if outcomes is not None:
         return Exit.ALLOWED if all(o.ok for o in outcomes) else Exit.BLOCKED
     worst = exitcodes.worst(exitcodes.row_exit(r) for r in rows)
-    return Exit.ALLOWED if args.exit_zero and worst != Exit.INVALID_INPUT else worst
+    # --exit-zero forgives verdicts only: a message that could not be read or judged still counts.
+    return Exit.ALLOWED if args.exit_zero and worst in exitcodes.VERDICT_EXIT.values() else worst

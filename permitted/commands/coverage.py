@@ -4,6 +4,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from permitted.coverage import cover, load_clause_lists, targets
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 from permitted.store import default_store
 from permitted.views.coverage import render, to_json
@@ -24,7 +25,7 @@ def run(args, console: Console, err_console: Console) -> int:
     lists = load_clause_lists()
     coverages = [cover(default_store().policy(path), lists) for path in targets(args.policies, lists)]
     if args.format == "json":
-        console.print(to_json(coverages, args.uncovered), markup=False, highlight=False, soft_wrap=True)
+        write_document(to_json(coverages, args.uncovered), None, console)
     else:
         console.print(render(coverages, args.uncovered))
     return int(Exit.ALLOWED if all(c.ok for c in coverages) else Exit.BLOCKED)

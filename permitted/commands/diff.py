@@ -11,6 +11,8 @@ import argparse
 from dsl.analysis.domains import Bounds        # plain data: importing it does not load the solver
 from dsl.contract.errors import Diagnostic, UsageError
 
+from permitted.commands.options import policy_root_option
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 
 
@@ -24,6 +26,7 @@ def add_parser(subparsers) -> None:
     p.add_argument("--max-items", type=int, default=Bounds().max_items, metavar="N",
                    help=f"items per list (links, images, …) the solver considers (default {Bounds().max_items})")
     p.add_argument("--format", choices=["text", "json", "markdown"], default="text")
+    policy_root_option(p)
     p.set_defaults(run=run)
 
 
@@ -34,15 +37,15 @@ def run(args: argparse.Namespace, console, err_console) -> int:
 
     if args.max_items < 1:
         raise UsageError([Diagnostic("U100", "--max-items must be at least 1")])
-    old, new = load(args.old), load(args.new)
+    old, new = load(args.old, args.policy_root), load(args.new, args.policy_root)
     result = compare(old, new, Bounds(args.max_items))
     if args.corpus:
         result = DiffResult(result.structure, result.rules, result.verdict, result.coverage,
                             replay(old, new, args.corpus, args.marketplace and args.marketplace.upper()))
     if args.format == "json":
-        console.print(diffview.as_json(result), markup=False, highlight=False, soft_wrap=True)
+        write_document(diffview.as_json(result), None, console)
     elif args.format == "markdown":
-        console.print(diffview.as_markdown(result), markup=False, highlight=False, soft_wrap=True)
+        write_document(diffview.as_markdown(result), None, console)
     else:
         console.print(diffview.as_text(result))
     return int(Exit.ALLOWED if result.equivalent else Exit.BLOCKED)

@@ -5,13 +5,15 @@ import json
 
 from rich.console import Console
 
-from dsl.contract.errors import Diagnostic, InputError, PolicyError, UsageError, did_you_mean
+from dsl.contract.errors import Diagnostic, InputError, PolicyError, UsageError, did_you_mean, internal_error
 from dsl.contract.model import Policy
 from dsl.contract.schema import load_schema
 from interpreter.facts.normalise import EVERYTHING, normalise
 
+from permitted import exitcodes
 from permitted.checking import Choice, Judge
 from permitted.commands import messages
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 from permitted.views import facts as facts_view
 from permitted.views import terminal as render
@@ -68,11 +70,17 @@ def run_facts_of(args, console: Console, err: Console) -> Exit:
             # Every fact is shown, also those no rule of the policy reads.
             facts = normalise(envelope, market, source=name, policy=_policy_for(judge, envelope, name), wants=EVERYTHING)
         except InputError as problem:     # one bad message in a batch is reported, the rest go on
-            err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
-            worst = Exit.INVALID_INPUT
+            found = problem.diagnostics
+        except Exception as exc:          # noqa: BLE001 — a bug in one message: I190, the rest go on
+            found = (internal_error(exc, name),)
+        else:
+            found = ()
+        if found:
+            err.print(render.diagnostics(found), end="", soft_wrap=True)
+            worst = exitcodes.worst((worst, exitcodes.for_diagnostics(found)))
             continue
         if args.format == "json":
-            console.print(facts_view.facts_json(facts.data), markup=False, highlight=False, soft_wrap=True)
+            write_document(facts_view.facts_json(facts.data), None, console)
         else:
             console.print(facts_view.message_facts_tree(facts.data, name))
     return worst

@@ -4,14 +4,18 @@ from __future__ import annotations
 import difflib
 
 from rich.console import Console
+from rich.text import Text
 
 from dsl.contract.errors import PolicyError
 from dsl.contract.resources import display_path
 from dsl.format.rewrite import format_text
+from dsl.stages.load import read_policy_text
 from dsl.registry import policy_files
 
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 from permitted.views import terminal as render
+from permitted.views.visible import visible_line
 
 
 def add_parser(sub) -> None:
@@ -26,8 +30,8 @@ def run(args, console: Console, err: Console) -> Exit:
     changed, problems = [], []
     for f in policy_files(args.paths):
         name = display_path(f)
-        text = f.read_text(encoding="utf-8")
         try:
+            text = read_policy_text(f, name)       # a missing, binary or special file is P103, not a traceback
             new = format_text(text, name)
         except PolicyError as problem:
             problems.extend(problem.diagnostics)
@@ -36,12 +40,11 @@ def run(args, console: Console, err: Console) -> Exit:
             continue
         changed.append(name)
         if args.diff:
-            console.print("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True), name, name)), end="",
-                          markup=False, highlight=False, soft_wrap=True)
+            write_document("".join(difflib.unified_diff(text.splitlines(True), new.splitlines(True), name, name)), None, console)
         if not args.check:
             f.write_text(new, encoding="utf-8")
     for name in changed:
-        console.print(("would reformat " if args.check else "reformatted ") + name)
+        console.print(Text(("would reformat " if args.check else "reformatted ") + visible_line(name)))
     if problems:
         err.print(render.diagnostics(problems), end="", soft_wrap=True)
         return Exit.USAGE

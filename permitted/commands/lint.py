@@ -1,7 +1,9 @@
-"""`permitted lint`: compile policy files and report every error, with file, line and column."""
+"""`permitted lint`: compile policy files and report every error, with file, line and column.
+
+Clause lists (`policies/clauses/`, the guideline texts `permitted coverage` reads) are checked
+too, by their own schema: each file is named with what it is, a policy or a clause list."""
 from __future__ import annotations
 
-import json
 
 from rich.console import Console
 from rich.text import Text
@@ -11,43 +13,72 @@ from dsl.contract.errors import PolicyError
 from dsl.contract.resources import display_path
 from dsl.registry import policy_files
 
+from permitted.commands.options import policy_root_option
+from permitted.coverage import check_clause_lists, clause_list_files, is_clause_list
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 from permitted.views import terminal as render
+from permitted.views.visible import json_text, visible_line
 
 
 def add_parser(sub) -> None:
     lint = sub.add_parser("lint", help="compile policy files and report every error")
     lint.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
     lint.add_argument("--format", choices=["text", "json"], default="text")
+    policy_root_option(lint)
     lint.set_defaults(run=run)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
 def run(args, console: Console, err: Console) -> Exit:
-    files = policy_files(args.paths)
+    named = policy_files(args.paths)
+    # A clause list named directly, or found in a `clauses/` folder, is checked as one: read as a
+    # policy it would only give misleading errors (missing `policy:`, unknown key `clauses`).
+    lists = [f for f in named if is_clause_list(f)] + clause_list_files(args.paths)
+    files = [f for f in named if f not in lists]
     results, failed, warned = [], 0, 0
     for f in files:
         name = display_path(f)
         try:
-            policy = compile_file(f, name)
+            policy = compile_file(f, name, root=args.policy_root)
             # Warnings (e.g. P405, a vocab entry nothing reads) do not make a file fail.
             warned += len(policy.warnings)
-            results.append({"file": name, "ok": True, "policy": policy.id, "rules": len(policy.rules),
+            results.append({"file": name, "kind": "policy", "ok": True, "policy": policy.id, "rules": len(policy.rules),
                             "diagnostics": [d.to_json() for d in policy.warnings]})
             if args.format == "text":
-                console.print(Text.assemble(("ok   ", "bold green"), f"{name}  ", (f"{policy.id}, {len(policy.rules)} rules", "dim")))
+                console.print(Text.assemble(("ok   ", "bold green"), f"{visible_line(name)}  ",
+                                            (f"policy {policy.id}, {_plural(len(policy.rules), 'rule')}", "dim")))
                 if policy.warnings:
                     err.print(render.diagnostics(policy.warnings), end="", soft_wrap=True)
         except PolicyError as problem:
             failed += 1
-            results.append({"file": name, "ok": False, "diagnostics": [d.to_json() for d in problem.diagnostics]})
+            results.append({"file": name, "kind": "policy", "ok": False,
+                            "diagnostics": [d.to_json() for d in problem.diagnostics]})
             if args.format == "text":
-                console.print(Text.assemble(("FAIL ", "bold red"), name))
+                console.print(Text.assemble(("FAIL ", "bold red"), visible_line(name)))
                 err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
+    for f, clause_list, problems in check_clause_lists(lists):
+        name = display_path(f)
+        entry = {"file": name, "kind": "clause-list", "ok": not problems, "diagnostics": [d.to_json() for d in problems]}
+        if clause_list is not None:
+            entry.update(clauses=len(clause_list.clauses))
+        results.append(entry)
+        failed += bool(problems)
+        if args.format == "text" and problems:
+            console.print(Text.assemble(("FAIL ", "bold red"), visible_line(name), ("  clause list", "dim")))
+            err.print(render.diagnostics(problems), end="", soft_wrap=True)
+        elif args.format == "text":
+            console.print(Text.assemble(("ok   ", "bold green"), f"{visible_line(name)}  ",
+                                        (f"clause list, {_plural(len(clause_list.clauses), 'clause')}", "dim")))
     if args.format == "json":
-        console.print_json(json.dumps(results))
+        write_document(json_text(results, indent=2), None, console)
     else:
         errors = sum(len(r["diagnostics"]) for r in results if not r["ok"])
-        console.print(f"{len(files)} policy file{'s' if len(files) != 1 else ''} checked, "
-                      f"{errors} error{'s' if errors != 1 else ''} in {failed} file{'s' if failed != 1 else ''}"
-                      + (f", {warned} warning{'s' if warned != 1 else ''}" if warned else ""))
+        checked = " and ".join([_plural(len(files), "policy file")] * bool(files or not lists)
+                               + [_plural(len(lists), "clause list")] * bool(lists))
+        console.print(f"{checked} checked, {_plural(errors, 'error')} in {_plural(failed, 'file')}"
+                      + (f", {_plural(warned, 'warning')}" if warned else ""))
     return Exit.USAGE if failed else Exit.ALLOWED

@@ -5,7 +5,6 @@ renderable or a JSON string. Nothing here prints.
 """
 from __future__ import annotations
 
-import json
 from typing import Sequence
 
 from rich.console import Group
@@ -14,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from permitted.coverage import Clause, Coverage, Covered
+from permitted.views.visible import json_text, visible, visible_line
 
 
 def summary(c: Coverage) -> str:
@@ -25,12 +25,12 @@ def summary(c: Coverage) -> str:
 
 
 def _clause_cell(clause: Clause) -> Text:
-    cell = Text(clause.id, style="bold cyan")
-    cell.append("\n" + clause.text)
+    cell = Text(visible_line(clause.id), style="bold cyan")
+    cell.append("\n" + visible(clause.text))
     if clause.restates:
-        cell.append(f"\nrestates {clause.restates}", style="dim")
+        cell.append(f"\nrestates {visible_line(clause.restates)}", style="dim")
     if clause.why:
-        cell.append(f"\nwhy: {clause.why}", style="italic dim")
+        cell.append(f"\nwhy: {visible(clause.why)}", style="italic dim")
     return cell
 
 
@@ -39,7 +39,7 @@ def _rules_cell(row: Covered) -> Text:
         return Text("no rule", style="bold red")
     if not row.rules:
         return Text("informational", style="yellow")
-    return Text("\n".join(row.rules))
+    return Text("\n".join(map(visible_line, row.rules)))
 
 
 def render(coverages: Sequence[Coverage], only_uncovered: bool = False) -> Group:
@@ -47,13 +47,13 @@ def render(coverages: Sequence[Coverage], only_uncovered: bool = False) -> Group
     for i, c in enumerate(coverages):
         if i:
             parts.append(Text(""))
-        parts.append(Text.assemble((c.policy, "bold"), "  ", (c.file, "dim")))
+        parts.append(Text.assemble((visible_line(c.policy), "bold"), "  ", (visible_line(c.file), "dim")))
         for lst in c.lists:
             rows = [row for row in c.clauses if row.clause.list == lst.name and (row.missing or not only_uncovered)]
             if not rows:
                 continue
             dated = f", {lst.date}" if lst.date else ""
-            table = Table(title=Text(f"{lst.title}{dated}  ({lst.file})"), title_justify="left", show_lines=True,
+            table = Table(title=Text(visible_line(f"{lst.title}{dated}  ({lst.file})")), title_justify="left", show_lines=True,
                           expand=True)
             table.add_column("clause", ratio=3, overflow="fold", min_width=max(len(row.clause.id) for row in rows))
             # Rule ids are what an author searches for: keep each on one line.
@@ -65,15 +65,16 @@ def render(coverages: Sequence[Coverage], only_uncovered: bool = False) -> Group
         if c.misquotes:
             parts.append(Text("citations not found in the guideline text", style="bold red"))
         for m in c.misquotes:
-            parts.append(Text.assemble("  ", (m.rule, "bold cyan"), "  ", (f"{m.file}:{m.line}" if m.line else m.file, "dim")))
+            parts.append(Text.assemble("  ", (visible_line(m.rule), "bold cyan"), "  ",
+                                       (visible_line(f"{m.file}:{m.line}" if m.line else m.file), "dim")))
             detail = Table.grid(padding=(0, 2))
             detail.add_column(no_wrap=True, style="dim")
             detail.add_column()
-            detail.add_row("cites", Text(f"\u201c{m.citation}\u201d"))
+            detail.add_row("cites", Text(f"\u201c{visible(m.citation)}\u201d"))
             if m.nearest is not None:
-                detail.add_row("nearest", Text.assemble((m.nearest.id, "cyan"), f" \u201c{m.nearest.text}\u201d"))
+                detail.add_row("nearest", Text.assemble((visible_line(m.nearest.id), "cyan"), f" \u201c{visible(m.nearest.text)}\u201d"))
             parts.append(Padding(detail, (0, 0, 0, 4)))
-        parts.append(Text(summary(c), style="bold green" if c.ok else "bold red"))
+        parts.append(Text(visible_line(summary(c)), style="bold green" if c.ok else "bold red"))
     return Group(*parts)
 
 
@@ -92,4 +93,4 @@ def to_json(coverages: Sequence[Coverage], only_uncovered: bool = False) -> str:
             "citations_not_found": [{"rule": m.rule, "citation": m.citation, "file": m.file, "line": m.line,
                                      "nearest": m.nearest.id if m.nearest else None} for m in c.misquotes],
             "summary": summary(c)})
-    return json.dumps(out, indent=2, ensure_ascii=False)
+    return json_text(out, indent=2)

@@ -27,6 +27,7 @@ from dsl.contract.schema import as_json_data
 from dsl.contract.verdict import Severity
 
 from permitted.diffing import Comparison, DiffResult, Witness
+from permitted.views.visible import json_text, visible, visible_line
 
 _KIND = {"old-only": "fires only under OLD", "new-only": "fires only under NEW",
          "severity": "fires under both, with a different severity", "undetermined": "undetermined under one side only"}
@@ -36,7 +37,7 @@ _MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 
 def _facts_lines(facts) -> list[str]:
-    lines = [f"{root}: {json.dumps(as_json_data(value), ensure_ascii=False)}" for root, value in facts.items() if value]
+    lines = [visible_line(f"{root}: {json.dumps(as_json_data(value), ensure_ascii=False)}") for root, value in facts.items() if value]
     return lines or ["(every fact at its default: an empty plain-text message)"]
 
 
@@ -62,16 +63,18 @@ def _kind(w: Witness) -> str:
 def _vocab_items(pairs) -> str:
     by_lang: dict[str, list[str]] = {}
     for lang, item in pairs:
-        by_lang.setdefault(lang, []).append(json.dumps(item, ensure_ascii=False))
+        by_lang.setdefault(lang, []).append(visible_line(json.dumps(item, ensure_ascii=False)))
     return "; ".join((f"{lang}: " if lang else "") + ", ".join(items) for lang, items in by_lang.items())
 
 
 def _shown(value) -> str:
+    """A field's value on one line, every character visible (titles, hints and files come from
+    policy files anyone may submit)."""
     if isinstance(value, tuple):
-        return ", ".join(map(str, value)) or "(none)"
+        return visible_line(", ".join(map(str, value))) or "(none)"
     if isinstance(value, str) and "\n" in value.strip():
-        return json.dumps(value.strip(), ensure_ascii=False)
-    return str(value).strip() if value is not None else "(none)"
+        return visible_line(json.dumps(value.strip(), ensure_ascii=False))
+    return visible_line(str(value).strip()) if value is not None else "(none)"
 
 
 def _summary(result: DiffResult) -> str:
@@ -86,7 +89,7 @@ def _summary(result: DiffResult) -> str:
 def _bounds(result: DiffResult) -> str:
     c = result.coverage
     parts = [f"lists of at most {c.max_items} items"]
-    parts += [f"{text}: {phrases} phrases from {lists} lists" for text, phrases, lists in c.texts]
+    parts += [visible_line(f"{text}: {phrases} phrases from {lists} lists") for text, phrases, lists in c.texts]
     parts.append("strings: every value a condition compares with, plus fresh ones")
     parts.append("treated as free: " + (", ".join(c.free) if c.free else "nothing"))
     return "; ".join(parts)
@@ -126,17 +129,17 @@ def _when_text(r: RuleChange) -> Text:
     out = Text()
     if r.status != "changed":
         for line in (r.old_when or r.new_when).splitlines():
-            out.append(f"      {line}\n", style="green" if r.status == "added" else "red")
+            out.append(f"      {visible_line(line)}\n", style="green" if r.status == "added" else "red")
         return out
     if "when" not in r.fields:
         out.append("    when (unchanged as written):\n", style="dim")
         for line in r.new_when.splitlines():
-            out.append(f"      {line}\n", style="dim")
+            out.append(f"      {visible_line(line)}\n", style="dim")
         return out
     out.append("    when:\n")
     out.append("      ")
     for op in r.words:
-        text = op.text.replace("\n", "\n      ")
+        text = visible(op.text).replace("\n", "\n      ")
         if op.op == "equal":
             out.append(text)
         elif op.op == "delete":
@@ -149,7 +152,7 @@ def _when_text(r: RuleChange) -> Text:
 
 def _rule_text(r: RuleChange, meaning: Comparison | None) -> Text:
     rule = r.new or r.old
-    out = Text(f"  {_MARK[r.status]} {r.id}", style={"added": "bold green", "removed": "bold red"}.get(r.status, "bold cyan"))
+    out = Text(f"  {_MARK[r.status]} {visible_line(r.id)}", style={"added": "bold green", "removed": "bold red"}.get(r.status, "bold cyan"))
     out.append(f"  [{rule.severity}]  {r.status}")
     if r.fields:
         out.append("  " + ", ".join(r.fields), style="dim")
@@ -157,9 +160,9 @@ def _rule_text(r: RuleChange, meaning: Comparison | None) -> Text:
     for d in r.details:
         out.append(f"    {d.name}: {_shown(d.old)} → {_shown(d.new)}\n")
     if r.vocab:
-        out.append(f"    vocabulary read: {', '.join(r.vocab)}\n")
+        out.append(visible_line(f"    vocabulary read: {', '.join(r.vocab)}") + "\n")
     for e in r.examples:
-        out.append(f"    example {e.status}: {e.name}\n")
+        out.append(f"    example {e.status}: {visible_line(e.name)}\n")
     out.append_text(_when_text(r))
     if meaning is not None:
         out.append_text(_meaning_text(meaning, "    "))
@@ -167,7 +170,7 @@ def _rule_text(r: RuleChange, meaning: Comparison | None) -> Text:
 
 
 def _vocab_text(v: VocabChange) -> Text:
-    out = Text(f"  {_MARK[v.status]} {v.name}", style="bold cyan")
+    out = Text(f"  {_MARK[v.status]} {visible_line(v.name)}", style="bold cyan")
     out.append(f"  {v.kind}  {v.status}\n")
     if v.kind == "setting":
         out.append(f"      {_shown(v.old)} → {_shown(v.new)}\n")
@@ -182,7 +185,7 @@ def as_text(result: DiffResult) -> Group:
     s = result.structure
     meanings = {c.subject: c for c in result.rules}
     head = Text("diff ", style="bold")
-    head.append(f"OLD {s.old.id} ({s.old.file})  →  NEW {s.new.id} ({s.new.file})\n", style="bold")
+    head.append(visible_line(f"OLD {s.old.id} ({s.old.file})  →  NEW {s.new.id} ({s.new.file})") + "\n", style="bold")
     head.append(_summary(result) + "\n")
     parts = [head]
     if s.header:
@@ -219,16 +222,16 @@ def _replay_counts(r) -> str:
 def _replay_text(result: DiffResult) -> Text:
     r = result.replay
     out = Text("corpus\n", style="bold underline")
-    out.append(f"  {r.corpus}: {_replay_counts(r)}\n")
+    out.append(f"  {visible_line(str(r.corpus))}: {_replay_counts(r)}\n")
     for g in r.groups:
         out.append(f"  {len(g.sources):>4}  {g.old} → {g.new}  ", style="bold")
         out.append(", ".join(g.rules) or "(no single rule)")
         out.append("\n")
         shown = g.sources[:5]
-        out.append("        " + ", ".join(shown) + (f", … {len(g.sources) - 5} more" if len(g.sources) > 5 else "") + "\n",
+        out.append("        " + visible_line(", ".join(shown)) + (f", … {len(g.sources) - 5} more" if len(g.sources) > 5 else "") + "\n",
                    style="dim")
     for source, reason in r.errors:
-        out.append(f"  error {source}: {reason}\n", style="red")
+        out.append(visible_line(f"  error {source}: {reason}") + "\n", style="red")
     return out
 
 
@@ -284,7 +287,7 @@ def to_json(result: DiffResult) -> dict:
 
 
 def as_json(result: DiffResult) -> str:
-    return json.dumps(to_json(result), ensure_ascii=False, indent=2)
+    return json_text(to_json(result), indent=2)
 
 
 # ---- Markdown ----------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ archived and opens offline. Per message: the verdict, the policy, the text with 
 span in `<mark class="hit" id="m<message>-<n>" data-rule="…">` showing its number, the
 violations table linking to those marks, the rules that could not be judged, or the reasons a
 message could not be read. Highlights come from permitted.views.highlights, shared with the terminal
-report. Every piece of message or policy text is escaped; message text is laid out with
+report. Every piece of message or policy text is escaped, its control characters, bidi
+overrides and lone surrogates shown (permitted.views.visible); message text is laid out with
 `dir="auto"` so right-to-left messages (Arabic) read in their own direction. No errors.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from permitted.checking import Checked
 from permitted.views.highlights import Highlight, Node, highlights, layout, numbers_of, values_of
 from permitted.views.report import could_not_judge, counts, policy_line
 from permitted.views.terminal import diagnostic_plain
+from permitted.views.visible import visible
 
 _CSS = """
 :root { color-scheme: light; --block: #c62828; --warn: #b26a00; --ok: #2e7d32; --muted: #5f6368; }
@@ -60,21 +62,28 @@ pre.diagnostics { white-space: pre-wrap; color: #6a1b9a; }
 """
 
 
+def _text(text: str) -> str:
+    """Message or policy text for the page: escaped, and every control character, bidi override
+    and lone surrogate shown (`visible`): NUL and U+202E would otherwise hide or reorder what the
+    page shows, and a lone surrogate cannot be written as UTF-8."""
+    return escape(visible(text))
+
+
 def _marks(nodes: tuple[Node, ...], message: int) -> str:
     out = []
     for node in nodes:
         if isinstance(node, str):
-            out.append(escape(node))
+            out.append(_text(node))
             continue
         h = node.highlight
         classes = ["hit", h.severity] + (["empty"] if h.empty else []) + ([] if node.first else ["cont"])
-        attrs = f' class="{" ".join(classes)}" data-rule="{escape(" ".join(h.rules))}" data-n="{h.number}"'
+        attrs = f' class="{" ".join(classes)}" data-rule="{_text(" ".join(h.rules))}" data-n="{h.number}"'
         if node.first:
             attrs = f' id="m{message}-{h.number}"' + attrs
         title = ", ".join(h.rules) + (f" ({h.what()}, no visible text)" if h.empty else "")
         label = f'<span class="n">[{h.number}]</span>' if node.first else ""
-        inner = escape(f"\u2039{h.what()}\u203a") if h.empty else _marks(node.children, message)
-        out.append(f'<mark{attrs} title="{escape(title)}">{label}{inner}</mark>')
+        inner = _text(f"\u2039{h.what()}\u203a") if h.empty else _marks(node.children, message)
+        out.append(f'<mark{attrs} title="{_text(title)}">{label}{inner}</mark>')
     return "".join(out)
 
 
@@ -82,40 +91,40 @@ def _violations(report: Report, marks: tuple[Highlight, ...], message: int) -> s
     rows = []
     for v in report.violations:
         links = " ".join(f'<a href="#m{message}-{n}">[{n}]</a>' for n in numbers_of(v, marks)) or "\u2014"
-        problem = [f'<strong>{escape(v.title)}</strong>',
-                   f'<div class="clause">\u201c{escape(v.clause)}\u201d</div>']
+        problem = [f'<strong>{_text(v.title)}</strong>',
+                   f'<div class="clause">\u201c{_text(v.clause)}\u201d</div>']
         if v.hint:
-            problem.append(f'<div class="hint">Fix: {escape(v.hint)}</div>')
+            problem.append(f'<div class="hint">Fix: {_text(v.hint)}</div>')
         values = values_of(v)
         if values:
-            problem.append('<div class="values" dir="auto">found ' + "; ".join(escape(x) for x in values) + "</div>")
-        rows.append(f'<tr class="{escape(v.severity)}" data-rule="{escape(v.rule)}">'
-                    f'<td class="where">{links}</td><td><code>{escape(v.rule)}</code></td>'
-                    f'<td class="severity">{escape(v.severity)}</td><td>{"".join(problem)}</td></tr>')
+            problem.append('<div class="values" dir="auto">found ' + "; ".join(_text(x) for x in values) + "</div>")
+        rows.append(f'<tr class="{_text(v.severity)}" data-rule="{_text(v.rule)}">'
+                    f'<td class="where">{links}</td><td><code>{_text(v.rule)}</code></td>'
+                    f'<td class="severity">{_text(v.severity)}</td><td>{"".join(problem)}</td></tr>')
     return ('<table class="violations"><thead><tr><th>where</th><th>rule</th><th>severity</th>'
             '<th>problem, guideline and fix</th></tr></thead>\n<tbody>\n' + "\n".join(rows) + "\n</tbody></table>")
 
 
 def _undetermined(report: Report) -> str:
-    items = "".join(f"<li><code>{escape(u.rule)}</code> \u2014 {escape(could_not_judge(u))}</li>"
+    items = "".join(f"<li><code>{_text(u.rule)}</code> \u2014 {_text(could_not_judge(u))}</li>"
                     for u in report.undetermined)
     return f'<h3>Could not judge</h3>\n<ul class="undetermined">{items}</ul>'
 
 
 def _section(row: Checked, message: int) -> str:
     verdict = row.verdict
-    parts = [f'<section class="message {escape(verdict)}" id="msg-{message}">',
-             f'<h2><span class="verdict {escape(verdict)}">{escape(verdict.upper())}</span>'
-             f'<span class="source">{escape(row.source)}</span></h2>']
+    parts = [f'<section class="message {_text(verdict)}" id="msg-{message}">',
+             f'<h2><span class="verdict {_text(verdict)}">{_text(verdict.upper())}</span>'
+             f'<span class="source">{_text(row.source)}</span></h2>']
     if row.report is None:
-        parts.append('<pre class="diagnostics">' + escape("\n\n".join(diagnostic_plain(d) for d in row.error))
+        parts.append('<pre class="diagnostics">' + _text("\n\n".join(diagnostic_plain(d) for d in row.error))
                      + "</pre>")
         return "\n".join(parts + ["</section>"])
     report = row.report
-    parts.append(f'<p class="meta">policy <code>{escape(policy_line(report))}</code> \u00b7 '
-                 f'{escape(counts(report))}</p>')
+    parts.append(f'<p class="meta">policy <code>{_text(policy_line(report))}</code> \u00b7 '
+                 f'{_text(counts(report))}</p>')
     if row.subject:
-        parts.append(f'<p class="subject"><strong>Subject:</strong> <span dir="auto">{escape(row.subject)}</span></p>')
+        parts.append(f'<p class="subject"><strong>Subject:</strong> <span dir="auto">{_text(row.subject)}</span></p>')
     marks = highlights(report, row.text)
     parts.append(f'<pre class="text" dir="auto">{_marks(layout(row.text, marks), message)}</pre>')
     if report.violations:
@@ -130,8 +139,8 @@ def _summary(rows: Sequence[Checked]) -> str:
     for i, row in enumerate(rows, start=1):
         broken = len(row.report.violations) if row.report is not None else "\u2014"
         unknown = len(row.report.undetermined) if row.report is not None else "\u2014"
-        lines.append(f'<tr><td><span class="verdict {escape(row.verdict)}">{escape(row.verdict.upper())}</span></td>'
-                     f'<td><a class="source" href="#msg-{i}">{escape(row.source)}</a></td>'
+        lines.append(f'<tr><td><span class="verdict {_text(row.verdict)}">{_text(row.verdict.upper())}</span></td>'
+                     f'<td><a class="source" href="#msg-{i}">{_text(row.source)}</a></td>'
                      f'<td>{broken}</td><td>{unknown}</td></tr>')
     return ('<table class="summary"><thead><tr><th>verdict</th><th>message</th><th>violations</th>'
             '<th>could not judge</th></tr></thead>\n<tbody>\n' + "\n".join(lines) + "\n</tbody></table>")
@@ -140,7 +149,7 @@ def _summary(rows: Sequence[Checked]) -> str:
 def html_page(rows: Sequence[Checked], title: str = "permitted: message check") -> str:
     """A standalone HTML5 page reporting every row."""
     rows = list(rows)
-    body = [f"<h1>{escape(title)}</h1>"]
+    body = [f"<h1>{_text(title)}</h1>"]
     if len(rows) > 1:
         body.append(_summary(rows))
     body.extend(_section(row, i) for i, row in enumerate(rows, start=1))
@@ -148,5 +157,5 @@ def html_page(rows: Sequence[Checked], title: str = "permitted: message check") 
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             # Nothing on the page may load or run anything, whatever a message contains.
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
-            f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+            f"<title>{_text(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
             + "\n".join(body) + "\n</body>\n</html>\n")

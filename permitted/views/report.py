@@ -26,6 +26,7 @@ from interpreter.evaluation.report import Report, Undetermined
 from permitted.checking import Checked
 from permitted.views.highlights import Node, highlights, layout, numbers_of, values_of
 from permitted.views.terminal import diagnostics
+from permitted.views.visible import visible, visible_line
 
 VERDICT_STYLE = {Verdict.ALLOWED: "bold green", Verdict.REVIEW: "bold yellow", Verdict.BLOCKED: "bold red",
                  "error": "bold magenta"}
@@ -34,7 +35,7 @@ _LABEL_STYLE = {Severity.BLOCK: "bold red", Severity.WARN: "bold yellow"}
 
 
 def policy_line(report: Report) -> str:
-    return f"{report.policy_id} ({display_path(Path(report.policy_file))})"
+    return visible_line(f"{report.policy_id} ({display_path(Path(report.policy_file))})")
 
 
 def could_not_judge(u: Undetermined) -> str:
@@ -54,7 +55,7 @@ def counts(report: Report) -> str:
 def _heading(row: Checked) -> Text:
     verdict = row.verdict
     head = Text(verdict.upper(), style=VERDICT_STYLE[verdict])
-    head.append(f"  {row.source}", style="bold")
+    head.append(f"  {visible_line(row.source)}", style="bold")
     if row.report is not None:
         head.append(f"  policy {policy_line(row.report)}", style="dim")
         head.append(f"\n{counts(row.report)}", style="dim")
@@ -64,7 +65,7 @@ def _heading(row: Checked) -> Text:
 def _append(out: Text, nodes: tuple[Node, ...], style: str = "") -> None:
     for node in nodes:
         if isinstance(node, str):
-            out.append(node, style=style)
+            out.append(visible(node), style=style)
             continue
         h = node.highlight
         label = _LABEL_STYLE[h.severity]
@@ -83,11 +84,11 @@ def message_text(row: Checked) -> Text:
     out = Text()
     if row.subject:
         out.append("Subject: ", style="bold")
-        out.append(row.subject + "\n\n")
+        out.append(visible_line(row.subject) + "\n\n")
     if row.report is not None:
         _append(out, layout(row.text, highlights(row.report, row.text)))
     else:
-        out.append(row.text)
+        out.append(visible(row.text))
     out.rstrip()
     return out
 
@@ -102,13 +103,13 @@ def violations_table(row: Checked) -> Table:
     table.add_column("problem, guideline and fix", overflow="fold", ratio=1)
     for v in row.report.violations:
         where = " ".join(f"[{n}]" for n in numbers_of(v, marks)) or "\u2014"
-        problem = Text(v.title, style="bold")
-        problem.append(f"\n\u201c{v.clause}\u201d", style="italic dim")
+        problem = Text(visible_line(v.title), style="bold")
+        problem.append(f"\n\u201c{visible(v.clause)}\u201d", style="italic dim")
         if v.hint:
             problem.append("\nfix: ", style="bold green")
-            problem.append(v.hint, style="green")
+            problem.append(visible(v.hint), style="green")
         for value in values_of(v):
-            problem.append(f"\nfound {value}", style="dim")
+            problem.append(f"\nfound {visible_line(value)}", style="dim")
         table.add_row(Text(where, style=_LABEL_STYLE.get(v.severity, "")), v.rule,
                       Text(v.severity, style=_LABEL_STYLE.get(v.severity, "")), problem)
     return table
@@ -148,11 +149,11 @@ def summary_view(rows: Iterable[Checked]) -> Table:
     for row in rows:
         verdict = row.verdict
         if row.report is None:
-            broken = Text("; ".join(f"{d.code} {d.message}" for d in row.error), style="magenta")
+            broken = Text(visible("; ".join(f"{d.code} {d.message}" for d in row.error)), style="magenta")
             unknown = ""
         else:
             broken = Text("\n".join(v.rule for v in row.report.violations) or "\u2014")
             unknown = "\n".join(u.rule for u in row.report.undetermined)
-        table.add_row(Text(verdict.upper(), style=VERDICT_STYLE[verdict]), row.source, broken, unknown)
+        table.add_row(Text(verdict.upper(), style=VERDICT_STYLE[verdict]), Text(visible_line(row.source)), broken, unknown)
     return table
 

@@ -19,25 +19,35 @@ from dsl.contract.verdict import Severity
 from dsl.format.condition import format_expr
 
 from permitted.examples import ExampleResult
+from permitted.views.visible import visible, visible_line
 
 
 def diagnostic_lines(d: Diagnostic) -> list[tuple[str, str]]:
-    """(text, style) lines of one diagnostic, rustc style: header, location, source, caret, help."""
+    """(text, style) lines of one diagnostic, rustc style: header, location, source, caret, help.
+    Every part may quote a message, a file name or a policy line: all are shown `visible`."""
     colour = "yellow" if d.severity == "warning" else "red"
-    lines = [(f"{d.severity}[{d.code}] {d.name}: {d.message}", f"bold {colour}")]
+    lines = [(visible(f"{d.severity}[{d.code}] {d.name}: {d.message}"), f"bold {colour}")]
     if d.span is not None:
-        lines.append((f"  --> {d.span.file}:{d.span.line}:{d.span.column}", "cyan"))
+        lines.append((visible_line(f"  --> {d.span.file}:{d.span.line}:{d.span.column}"), "cyan"))
         if d.source_line is not None:
             number = str(d.span.line)
             gutter = " " * len(number)
-            width = (d.span.end_column - d.span.column) if d.span.end_line == d.span.line else \
-                len(d.source_line) - d.span.column + 1
+            start, end = d.caret()          # columns within the line as kept (an excerpt of a long one)
             lines.append((f" {gutter} |", "cyan"))
-            lines.append((f" {number} | {d.source_line}", ""))
-            lines.append((f" {gutter} | " + " " * (d.span.column - 1) + "^" * max(width, 1), f"bold {colour}"))
+            lines.append((f" {number} | {visible_line(d.source_line)}", ""))
+            lines.append((f" {gutter} | " + " " * _shown_width(d.source_line, 1, start)
+                          + "^" * max(_shown_width(d.source_line, start, end), 1), f"bold {colour}"))
     if d.help:
-        lines.append((f"  = help: {d.help}", "green"))
+        lines.append((visible(f"  = help: {d.help}"), "green"))
     return lines
+
+
+def _shown_width(line: str, start: int, end: int) -> int:
+    """How wide columns start..end (1-based, end excluded) of a line are once shown `visible`: a
+    stand-in may be wider than the character it shows, and the caret must stay under it. Columns
+    past the end of the line count one each (a caret may point just after the last character)."""
+    piece = line[start - 1:end - 1]
+    return len(visible_line(piece)) + (end - start) - len(piece)
 
 
 def diagnostic_plain(d: Diagnostic) -> str:
@@ -89,13 +99,13 @@ def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
     head = Text()
     head.append(rule.id, style="bold cyan")
     head.append(f"  [{rule.severity}]", style="bold red" if rule.severity == Severity.BLOCK else "bold yellow")
-    head.append(f"  {policy.id}  {rule.file}:{rule.span.line if rule.span else '?'}", style="dim")
-    parts = [head, Text(rule.title, style="bold")]
-    parts.append(Text.assemble(("clause: ", "bold"), f"\u201c{rule.clause}\u201d"))
+    head.append(visible_line(f"  {policy.id}  {rule.file}:{rule.span.line if rule.span else '?'}"), style="dim")
+    parts = [head, Text(visible(rule.title), style="bold")]
+    parts.append(Text.assemble(("clause: ", "bold"), visible(f"\u201c{rule.clause}\u201d")))
     parts.append(Text("condition:", style="bold"))
     parts.append(Text("  " + format_expr(rule.syntax, 84).replace("\n", "\n  "), style="green"))
     if rule.hint is not None:
-        parts.append(Text.assemble(("hint: ", "bold"), rule.hint.source))
+        parts.append(Text.assemble(("hint: ", "bold"), visible(rule.hint.source)))
     reads = Table(title="facts it reads", title_justify="left", show_edge=False, pad_edge=False)
     reads.add_column("fact", style="cyan")
     reads.add_column("type", style="magenta")
@@ -113,7 +123,7 @@ def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
         ex.add_column("message or facts", overflow="fold")
         for e in rule.examples:
             given = {"message": e.message} if e.message is not None else e.facts
-            ex.add_row(e.name, ", ".join(e.expect) or "(nothing fires)", json.dumps(given, ensure_ascii=False))
+            ex.add_row(visible_line(e.name), ", ".join(e.expect) or "(nothing fires)", visible(json.dumps(given, ensure_ascii=False)))
         parts.append(ex)
     return Group(*parts)
 
@@ -130,14 +140,14 @@ def _lookup(schema: FactSchema, path: str):
 
 
 def example_line(r: ExampleResult) -> Text:
-    return Text.assemble(("PASS " if r.passed else "FAIL ", "bold green" if r.passed else "bold red"), r.name)
+    return Text.assemble(("PASS " if r.passed else "FAIL ", "bold green" if r.passed else "bold red"), visible_line(r.name))
 
 
 def example_failure(r: ExampleResult) -> Text:
     out = Text()
-    out.append(f"  {r.example.span.file}:{r.example.span.line}\n" if r.example.span else "", style="cyan")
+    out.append(visible_line(f"  {r.example.span.file}:{r.example.span.line}") + "\n" if r.example.span else "", style="cyan")
     for p in r.problems:
-        out.append(f"  - {p}\n", style="red")
+        out.append(f"  - {visible(p)}\n", style="red")
     if r.report is not None:
         fired = [v.rule for v in r.report.violations]
         out.append(f"  expected: {', '.join(r.example.expect) or '(nothing)'}\n")
@@ -145,7 +155,7 @@ def example_failure(r: ExampleResult) -> Text:
         for v in r.report.violations:
             for ev in v.evidence:
                 where = f"{ev.start}..{ev.end} {ev.text!r}" if ev.start is not None else f"= {ev.value!r}"
-                out.append(f"    {v.rule}: {ev.fact} {where}\n", style="dim")
+                out.append(visible_line(f"    {v.rule}: {ev.fact} {where}") + "\n", style="dim")
         for u in r.report.undetermined:
             out.append(f"    {u.rule}: undetermined, needs {', '.join(u.needs)}\n", style="yellow")
     return out

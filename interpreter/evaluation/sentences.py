@@ -1,0 +1,178 @@
+"""Sentences and word distances in a text, for rules that need two things said together.
+
+Stage: used by interpreter.evaluation.operators (`sentences`, `sentence_runs`, `mentions_near`,
+`mentions_before`).
+Input: a text (and, for nearness, hits found in it). Output: sentence items
+{"text", "start", "end"} whose text is exactly text[start:end], or the hits that lie near
+others. One pass over the text each, so the time grows with its length.
+
+Where a sentence ends:
+- after . ! ? … (and ؟ ।), with the quotes and brackets that close it, before white space or the
+  end of the text; after the full-width 。！？． right away (Japanese and Chinese put no space);
+- at a blank line, and before a line that starts a list item (`- `, `* `, `• `, `1. `, `2) `, `a) `);
+- at any other line break (paragraphs of HTML become single line breaks), unless the line
+  plainly goes on: it ends in a comma, semicolon, colon, dash, `&` or `/`, or the next line
+  starts with a lower-case letter (a hard-wrapped paragraph).
+A full stop does not end a sentence after an abbreviation — a single letter (`J. Smith`), letters
+joined by full stops (`e.g.`, `z. B.` written `z.B.`, `p.ex.`), a word in _ABBREVIATIONS (`Mr.`,
+`Nr.`, `Mme.`), a number of one or two digits (`am 3. März`, a list's `1.`) — nor before a
+lower-case letter (`approx. two weeks`). A number's decimal point (`4.5`) is never followed
+by white space, so it never ends one.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from functools import lru_cache
+
+from interpreter.evaluation.phrases import UNSPACED
+
+# Words that end with a full stop in the middle of a sentence, lower case, without the stop
+# (English, French, German, Spanish, Italian). Single letters and letters joined by full stops
+# are found by their shape and need no entry.
+_ABBREVIATIONS = frozenset("""
+    mr mrs ms dr prof st jr sr no nos vs approx appt dept est fig tel ref nr ca bzw usw evtl ggf inkl zzgl
+    str hr hrn fr frl mme mmes mlle mlles env cf sra srta dña dto núm aprox pág sig sigg dott dott.ssa
+    gent spett ecc pag art vol pp nº
+""".split())
+
+_CLOSERS = "\"'”’»)]」』）"
+# A stop that needs white space (or the end) after it, a full-width stop that does not, or a
+# run of line breaks with the blanks between them.
+_CLOSING = "[" + re.escape(_CLOSERS) + "]*"
+# A stop and a run of lines start only where a run of their characters starts: tried again at
+# each character of a long run of full stops or blanks, either would cost time quadratic in the
+# run (a message of a megabyte of tabs took hours); a match never starts inside such a run anyway.
+_BREAK = re.compile(
+    rf"(?P<stop>(?<![.!?…؟।])[.!?…؟।]+{_CLOSING})(?=\s|\Z)"
+    rf"|(?P<wide>[。！？．]+{_CLOSING})"
+    r"|(?P<lines>(?<![^\S\n])[^\S\n]*\n(?:[^\S\n]*\n)*)"
+)
+_LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*•·▪◦‣–—]\s|\d{1,2}[.)]\s|[A-Za-z][.)]\s|\(\d{1,2}\)\s)")
+_TOKEN_BEFORE = re.compile(r"[\w.]{1,20}\Z")
+_GOES_ON = frozenset(",;:-–—&/(")
+_NEXT_VISIBLE = re.compile(r"\s*(\S)")
+
+
+def _is_abbreviation(token: str) -> bool:
+    """Does a full stop after this word (letters, digits, inner full stops) leave the sentence open?"""
+    if token.isdigit():
+        return len(token) <= 2
+    parts = token.split(".")
+    if all(p.isalpha() and len(p) <= 2 for p in parts) and (len(parts) > 1 or len(token) == 1):
+        return True
+    return token.lower() in _ABBREVIATIONS
+
+
+def _next_is_lower(text: str, pos: int) -> bool:
+    m = _NEXT_VISIBLE.match(text, pos)
+    return bool(m) and m.group(1).islower()
+
+
+def _ends(text: str, m: re.Match) -> bool:
+    """Does this break end a sentence?"""
+    if m.group("wide"):
+        return True
+    if m.group("lines") is not None:
+        if m.group().count("\n") > 1 or _LIST_ITEM.match(text, m.end()):
+            return True
+        # The break took the blanks before it, so the character before it ends the line.
+        return m.start() > 0 and text[m.start() - 1] not in _GOES_ON and not _next_is_lower(text, m.end())
+    stop = m.group("stop").rstrip(_CLOSERS)
+    if stop in (".", "…", "...") or set(stop) == {"."}:
+        if _next_is_lower(text, m.end()):
+            return False
+        if stop == ".":
+            token = _TOKEN_BEFORE.search(text, max(0, m.start() - 20), m.start())
+            return not (token and _is_abbreviation(token.group().strip(".")))
+    return True
+
+
+def _trimmed(text: str, start: int, end: int) -> dict | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return {"text": text[start:end], "start": start, "end": end} if end > start else None
+
+
+@lru_cache(maxsize=64)
+def split(text: str) -> tuple[dict, ...]:
+    """The sentences of a text, in order, trimmed of white space; none for a blank text."""
+    out: list[dict] = []
+    start = 0
+    for m in _BREAK.finditer(text):
+        if _ends(text, m):
+            cut = m.end() if m.group("lines") is None else m.start()
+            item = _trimmed(text, start, cut)
+            if item:
+                out.append(item)
+            start = m.end()
+    item = _trimmed(text, start, len(text))
+    if item:
+        out.append(item)
+    return tuple(out)
+
+
+def runs(text: str, size: int) -> list[dict]:
+    """Each sentence with the `size - 1` sentences after it, as one item spanning them: the places
+    where something said "in the same sentence or the next" can be found (size 2). A text with
+    fewer sentences than `size` is one run."""
+    items = split(text)
+    size = max(1, int(size))
+    if len(items) <= size:
+        return [_trimmed(text, items[0]["start"], items[-1]["end"])] if items else []
+    return [_trimmed(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1)]
+
+
+# A word: a run of letters and digits of a spaced script, or one character of a script written
+# without spaces (there a character stands for a word; Japanese words are one to three characters).
+_WORDS = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
+
+
+@lru_cache(maxsize=64)
+def _words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where each word of the text starts, and where it ends."""
+    spans = [m.span() for m in _WORDS.finditer(text)]
+    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+
+
+def _word_range(words: tuple[tuple[int, ...], tuple[int, ...]], start: int, end: int) -> tuple[int, int]:
+    """The first and last word a stretch of text touches. A stretch without a word ("?") sits
+    between two words: its first is the word after it, its last the word before."""
+    starts, ends = words
+    return bisect_right(ends, start), bisect_left(starts, end) - 1
+
+
+def near(text: str, hits: list[dict], others: list[dict], words: float, after: bool = False) -> list[dict]:
+    """The hits with at most `words` words between them and one of the others (0: next to each
+    other), on either side — or, with `after`, only where the other comes after the hit. Hits
+    and others are spans of `text`; an other overlapping a hit is next to it (not after it)."""
+    if not hits or not others or words < 0:
+        return []
+    gap = int(words)
+    index = _words(text)
+    if after:
+        # Of the others starting after a hit ends, the first to start is the nearest.
+        following = sorted((o["start"], _word_range(index, o["start"], o["end"])[0]) for o in others)
+        starts = [s for s, _ in following]
+        out = []
+        for h in hits:
+            j = bisect_left(starts, h["end"])
+            if j < len(following) and following[j][1] - _word_range(index, h["start"], h["end"])[1] - 1 <= gap:
+                out.append(h)
+        return out
+    spans = sorted(_word_range(index, o["start"], o["end"]) for o in others)
+    firsts = [f for f, _ in spans]
+    reach: list[int] = []          # the furthest last word among the others starting this early
+    for _, last in spans:
+        reach.append(max(last, reach[-1]) if reach else last)
+    out = []
+    for h in hits:
+        first, last = _word_range(index, h["start"], h["end"])
+        # Some other is near when it starts at most `gap` words after this hit ends and ends at
+        # most `gap` words before it starts.
+        j = bisect_right(firsts, last + gap + 1) - 1
+        if j >= 0 and reach[j] >= first - gap - 1:
+            out.append(h)
+    return out

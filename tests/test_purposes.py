@@ -1,0 +1,105 @@
+"""What a message is for, read from its text: `message.purposes` (interpreter.facts.purposes).
+
+The purposes are named in policies/facts.schema.json, their phrases are policy data (the
+`text_purpose_<purpose>` lists of policies/base/purposes.yaml); the facts stage only finds them.
+"""
+from __future__ import annotations
+
+import pytest
+
+from dsl.contract.schema import load_schema, problems
+from dsl.contract.vocab import READ_BY_FACTS, TEXT_PURPOSE_PREFIX, TEXT_PURPOSES
+from interpreter.facts.lexicon import NO_WORDS, Lexicon
+from interpreter.facts.normalise import normalise
+from interpreter.facts.purposes import read_purposes
+from permitted import load_policy
+
+LANGUAGES = {"en", "fr", "de", "es", "it", "pt", "ja", "ar"}
+
+
+def test_phrases_found_with_their_purpose_in_text_order():
+    lexicon = Lexicon(purposes=(("invoice", ("invoice",)), ("delay", ("is delayed", "delayed"))))
+    text = "Your parcel is delayed; the invoice is attached."
+    found = read_purposes(text, lexicon)
+    assert [(p["purpose"], p["text"], p["phrase"]) for p in found] == [
+        ("delay", "is delayed", "is delayed"), ("invoice", "invoice", "invoice")]
+    assert all(text[p["start"]:p["end"]] == p["text"] for p in found)
+
+
+def test_without_a_policy_no_purpose_is_read():
+    assert read_purposes("Your invoice is attached.", NO_WORDS) == []
+    assert normalise({"body": "Your invoice is attached."}, "UK").data["message"]["purposes"] == []
+
+
+def test_the_purposes_are_those_the_facts_schema_names():
+    enum = load_schema().raw["$defs"]["purpose"]["properties"]["purpose"]["enum"]
+    assert list(TEXT_PURPOSES) == enum
+    assert {v.name for v in TEXT_PURPOSES.values()} <= {v.name for v in READ_BY_FACTS}
+    assert all(v.name == TEXT_PURPOSE_PREFIX + p for p, v in TEXT_PURPOSES.items())
+
+
+@pytest.mark.parametrize("market", ["US", "UK", "SA"])
+def test_every_bundled_policy_has_phrases_for_every_purpose_in_every_language(market):
+    policy = load_policy(market)
+    for purpose, entry in TEXT_PURPOSES.items():
+        assert set(policy.vocab[entry.name]) == LANGUAGES, purpose
+        assert all(policy.vocab[entry.name][language] for language in LANGUAGES), purpose
+
+
+def test_the_older_us_policy_reads_purposes_too():
+    policy = load_policy("us@2018-10-12")
+    data = normalise({"body": "Votre colis a été retardé par la grève."}, "US", policy=policy).data
+    assert [p["purpose"] for p in data["message"]["purposes"]] == ["delay"]
+
+
+READ = [
+    ("Your lamp has been delayed by a week.", {"delay"}),
+    ("The blue kettle is out of stock.", {"out_of_stock"}),
+    ("The mug arrived damaged; a replacement is on its way.", {"order_problem"}),
+    ("Please confirm your delivery address.", {"order_information"}),
+    ("When would be a convenient time for the delivery of the sofa?", {"delivery_scheduling"}),
+    ("Here is the return label for your return request.", {"return_question"}),
+    ("Please find your VAT invoice attached.", {"invoice"}),
+    ("Would you leave a review of the kettle?", {"review_request"}),
+    ("Here is the design proof of your custom order.", {"custom_design"}),
+    ("Your activation code is below.", {"digital_access_key"}),
+    ("Your warranty card is enclosed; register your warranty online.", {"warranty"}),
+    ("Veuillez trouver ci-joint votre facture.", {"invoice"}),
+    ("Leider ist der Artikel nicht mehr verfügbar.", {"out_of_stock"}),
+    ("¿Podría confirmar su dirección? Falta el número de piso.", {"order_information"}),
+    ("Lasci una recensione quando ha tempo.", {"review_request"}),
+    ("Seu pedido está atrasado por causa da greve.", {"delay"}),
+    ("お届け日時のご希望をお知らせください。", {"delivery_scheduling"}),
+    ("保証書を同封いたしました。", {"warranty"}),
+    ("نرجو تأكيد العنوان الوطني لتوصيل الطلب.", {"order_information"}),
+]
+NOT_READ = [
+    "Thanks for your order! If there is any problem with your order, let us know.",
+    "You can return the item within 30 days if you change your mind.",
+    "All our kettles come with a two-year warranty.",
+    "Thank you for your review!",
+    "We have cancelled your order as you asked.",
+    "Nous avons reçu votre message.",
+    "万が一商品に不具合がございましたら、ご連絡ください。",
+    "Use the code SUMMER at checkout.",
+]
+
+
+@pytest.mark.parametrize("text,expect", READ, ids=[t[:30] for t, _ in READ])
+def test_purposes_read_with_the_bundled_words(text, expect):
+    data = normalise({"body": text}, "UK", policy=load_policy("UK")).data
+    assert {p["purpose"] for p in data["message"]["purposes"]} == expect
+    assert problems(data) == []
+
+
+@pytest.mark.parametrize("text", NOT_READ, ids=[t[:30] for t in NOT_READ])
+def test_courtesy_and_offers_of_help_show_no_purpose(text):
+    data = normalise({"body": text}, "UK", policy=load_policy("UK")).data
+    assert data["message"]["purposes"] == []
+
+
+def test_purposes_are_read_only_for_a_policy_that_reads_them():
+    policy = load_policy("UK")
+    assert "message.purposes" in policy.reads
+    data = normalise({"body": "Your invoice is attached."}, "UK", policy=policy, wants=frozenset()).data
+    assert data["message"]["purposes"] == []

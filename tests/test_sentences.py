@@ -1,0 +1,186 @@
+"""`sentences`, `sentence_runs`, `mentions_near` and `mentions_before`: where a sentence ends in
+several languages, how far apart two mentions are, evidence that points into message.text, and
+the solver's encoding of rules that use them."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from dsl.compiler import compile_text
+from interpreter.evaluation.evaluate import evaluate
+from interpreter.evaluation.operators import IMPLEMENTATIONS
+from interpreter.facts.record import build_facts
+
+sentences = IMPLEMENTATIONS["sentences"]
+runs = IMPLEMENTATIONS["sentence_runs"]
+near = IMPLEMENTATIONS["mentions_near"]
+before = IMPLEMENTATIONS["mentions_before"]
+
+SPLITS = [
+    # (language, text, the sentences)
+    ("en", "Thanks for your order. It ships today! Any questions?",
+     ["Thanks for your order.", "It ships today!", "Any questions?"]),
+    ("en abbreviations", "Mr. Lee ordered e.g. the 4.5 m hose. We ship it approx. next week. Dr. Ray agrees.",
+     ["Mr. Lee ordered e.g. the 4.5 m hose.", "We ship it approx. next week.", "Dr. Ray agrees."]),
+    ("en quotes", 'Click "Request Cancellation." Then wait (about a day.) Done',
+     ['Click "Request Cancellation."', "Then wait (about a day.)", "Done"]),
+    ("en order id", "Order 123-1234567-1234567. Please confirm the colour.",
+     ["Order 123-1234567-1234567.", "Please confirm the colour."]),
+    ("en paragraphs", "Hi Sam,\nthanks for your order.\n\nBest wishes\nThe Lamp Shop",
+     ["Hi Sam,\nthanks for your order.", "Best wishes", "The Lamp Shop"]),
+    ("en hard-wrapped", "If you are happy with the\nlamp, please leave a review.", ["If you are happy with the\nlamp, please leave a review."]),
+    ("en list", "You can:\n- wait for the restock\n- take the blue one\n1. or cancel",
+     ["You can:", "- wait for the restock", "- take the blue one", "1. or cancel"]),
+    ("en ellipsis", "We waited... Then it came. Well… maybe", ["We waited...", "Then it came.", "Well… maybe"]),
+    ("fr", "Merci pour votre commande. M. Dupont l'a expédiée ! Des questions ? Écrivez-nous.",
+     ["Merci pour votre commande.", "M. Dupont l'a expédiée !", "Des questions ?", "Écrivez-nous."]),
+    ("de", "Ihre Bestellung kommt am 3. März. Wir senden z.B. eine Mail. Vielen Dank!",
+     ["Ihre Bestellung kommt am 3. März.", "Wir senden z.B. eine Mail.", "Vielen Dank!"]),
+    ("es", "¿Le gustó la lámpara? Gracias por su pedido. Saludos",
+     ["¿Le gustó la lámpara?", "Gracias por su pedido.", "Saludos"]),
+    ("it", "Grazie per l'ordine. Sig. Rossi, la spedizione è partita!",
+     ["Grazie per l'ordine.", "Sig. Rossi, la spedizione è partita!"]),
+    ("ja", "ご注文ありがとうございます。商品は明日発送します！ご質問は？よろしくお願いします",
+     ["ご注文ありがとうございます。", "商品は明日発送します！", "ご質問は？", "よろしくお願いします"]),
+    ("ja quotes", "「ありがとう。」と伝えました。以上です。", ["「ありがとう。」", "と伝えました。", "以上です。"]),
+    ("ar", "شكرا لطلبك. هل وصل المنتج؟ نرجو الرد! مع التحية",
+     ["شكرا لطلبك.", "هل وصل المنتج؟", "نرجو الرد!", "مع التحية"]),
+    ("ar, english number", "الطلب 123-1234567-1234567. سيصل غدا.", ["الطلب 123-1234567-1234567.", "سيصل غدا."]),
+    ("a link", "See www.example.com/help. Then reply.", ["See www.example.com/help.", "Then reply."]),
+    ("blank", " \n\n ", []),
+]
+
+
+@pytest.mark.parametrize("text,expected", [pytest.param(t, e, id=i) for i, t, e in SPLITS])
+def test_sentences(text, expected):
+    found = sentences(text)
+    assert [s["text"] for s in found] == expected
+    for s in found:
+        assert text[s["start"]:s["end"]] == s["text"]
+
+
+def test_sentence_runs_join_each_sentence_with_the_next():
+    text = "One is here. Two is there. Three is gone."
+    assert [r["text"] for r in runs(text, 2)] == ["One is here. Two is there.", "Two is there. Three is gone."]
+    assert [r["text"] for r in runs(text, 1)] == [s["text"] for s in sentences(text)]
+    assert [r["text"] for r in runs("Only one.", 2)] == ["Only one."]
+    assert runs("", 2) == []
+
+
+NEAR = [
+    # (text, phrases, others, words, the phrases found near, the phrases found before)
+    ("please wait or request cancellation", ("or",), ("request cancellation",), 0, ["or"], ["or"]),
+    ("request cancellation or wait", ("or",), ("request cancellation",), 0, ["or"], []),
+    ("or you can also request cancellation", ("or",), ("request cancellation",), 2, [], []),
+    ("or you can also request cancellation", ("or",), ("request cancellation",), 3, ["or"], ["or"]),
+    ("If you are happy, review it", ("if you",), ("happy",), 1, ["If you"], ["If you"]),
+    ("we are happy if you review it", ("if you",), ("happy",), 1, ["if you"], []),
+    ("wenn Sie mit Ihrem Kauf zufrieden sind", ("wenn Sie",), ("zufrieden",), 3, ["wenn Sie"], ["wenn Sie"]),
+    ("wenn Sie mit Ihrem Kauf zufrieden sind", ("wenn Sie",), ("zufrieden",), 2, [], []),
+    ("إذا كنت راضيا عن المنتج", ("إذا",), ("راضيا",), 1, ["إذا"], ["إذا"]),
+    # Japanese has no spaces: each character counts as a word.
+    ("ご満足いただけましたら", ("満足",), ("たら",), 6, ["満足"], ["満足"]),
+    ("ご満足いただけましたら", ("満足",), ("たら",), 5, [], []),
+    ("a review, then a gift card", ("gift card",), ("review",), 2, ["gift card"], []),
+    ("nothing here", ("gift card",), ("review",), 5, [], []),
+]
+
+
+@pytest.mark.parametrize("text,phrases,others,words,near_found,before_found", NEAR,
+                         ids=[f"{n[0][:24]}-{n[3]}" for n in NEAR])
+def test_nearness(text, phrases, others, words, near_found, before_found):
+    assert [h["text"] for h in near(text, phrases, others, words)] == near_found
+    assert [h["text"] for h in before(text, phrases, others, words)] == before_found
+    for h in near(text, phrases, others, words):
+        assert text[h["start"]:h["end"]] == h["text"]
+
+
+def test_time_grows_with_the_text_not_faster():
+    """A seller's message is small, but an audit reads millions: splitting and nearness stay linear."""
+    def timed(n: int) -> float:
+        text = "Mr. Lee, if you are happy e.g. with it, leave a review or cancel. " * n + "Ende\n" * n
+        t = time.perf_counter()
+        sentences(text)
+        near(text, ("if you",), ("review", "cancel"), 3)
+        return time.perf_counter() - t
+
+    timed(200)
+    small, large = timed(2_000), timed(20_000)
+    assert large < small * 30        # ten times the text; generous against noisy machines
+
+
+POLICY = r"""
+policy: buyer-messaging
+marketplace: UK
+effective: 2020-11-06
+source: "sentence tests"
+vocab:
+  gating: {en: ["if you are happy"]}
+  reviews: {en: ["review"]}
+  conditions: {en: ["if you"]}
+  feelings: {en: ["happy"]}
+rules:
+  - id: review.gated
+    title: Gated
+    severity: block
+    clause: "gating"
+    when: |
+      any s in sentences(message.text):
+        mentions(s.text, vocab.gating) and mentions(s.text, vocab.reviews)
+  - id: review.near
+    title: Near
+    severity: warn
+    clause: "near"
+    when: |
+      any s in sentence_runs(message.text, 2):
+        mentions_before(s.text, vocab.conditions, vocab.feelings, 2) and mentions(s.text, vocab.reviews)
+  - id: review.near-message
+    title: Near in the message
+    severity: warn
+    clause: "near"
+    when: mentions_near(message.text, vocab.reviews, vocab.feelings, 6)
+"""
+
+
+def _report(text: str):
+    policy = compile_text(POLICY, "<sentences>")
+    return evaluate(policy, build_facts({"message": {"text": text}}, "UK"))
+
+
+def test_evidence_of_a_sentence_points_into_the_message():
+    text = "Hello there. Thanks for the order! If you are happy, please leave a review."
+    report = _report(text)
+    by_rule = {v.rule: v.evidence for v in report.violations}
+    assert set(by_rule) == {"review.gated", "review.near", "review.near-message"}
+    for rule in ("review.gated", "review.near"):
+        spans = [(ev.fact, ev.text) for ev in by_rule[rule]]
+        for ev in by_rule[rule]:
+            assert ev.start is not None and text[ev.start:ev.end] == ev.text
+        # The words that decided, not the whole sentence around them.
+        assert ("message.text", "review") in spans
+        assert all(len(t) < 20 for _, t in spans)
+    assert [ev.text for ev in by_rule["review.gated"]] == ["If you are happy", "review"]
+    assert [ev.text for ev in by_rule["review.near-message"]] == ["review"]
+
+
+def test_sentence_scope_keeps_apart_what_is_said_apart():
+    report = _report("If you are happy with the new part, nothing more is needed. Your invoice is attached. "
+                     "A review is welcome.")
+    assert report.violations == ()
+
+
+def test_the_diff_solver_encodes_the_new_operators_as_free_parts():
+    from dsl.analysis.solve import Encoder
+    from interpreter.evaluation.phrases import phrase_matcher
+
+    class Oracle:
+        def finds(self, phrases, text):
+            return bool(phrase_matcher(tuple(phrases))(text))
+
+    policy = compile_text(POLICY, "<sentences>")
+    enc = Encoder([r.condition for r in policy.rules], Oracle())
+    for r in policy.rules:
+        enc.encode(r.condition)
+    assert {"sentences", "sentence_runs"} <= set(enc.coverage().free)
+    assert "mentions_near" in enc.coverage().free
