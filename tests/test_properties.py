@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dsl import registry
 from dsl.compiler import compile_file
 from dsl.compiler import compile_text
-from dsl.contract.errors import CODES, PolicyError
+from dsl.contract.errors import CODES, PolicyError, excerpt
 from dsl.contract.tree import slots_used
 from dsl.format.condition import format_expr
 from dsl.format.rewrite import format_text
@@ -406,8 +406,8 @@ def _assert_points_into(err: PolicyError, text: str, file: str) -> None:
         assert d.span.file == file, d
         assert 1 <= d.span.line <= len(lines), (d, len(lines))
         assert d.span.line <= d.span.end_line <= len(lines), (d, len(lines))
-        if d.source_line is not None:
-            assert d.source_line == lines[d.span.line - 1], d
+        if d.source_line is not None:          # the line, or its excerpt around the column when long
+            assert d.source_line == excerpt(lines[d.span.line - 1], d.span.column)[0], d
 
 
 def _diagnostics_point_into_input(fn, text, file):

@@ -13,7 +13,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
-from dsl.contract.spans import Span
+from dsl.contract.spans import LINE_LIMIT, Span, window
 
 # Stable codes: never renumber; add new ones at the end of their block.
 CODES: dict[str, str] = {
@@ -21,7 +21,6 @@ CODES: dict[str, str] = {
     "P101": "duplicate-key",
     "P102": "yaml-alias",
     "P103": "file-unreadable",
-    "P104": "not-a-policy-file",
     "P200": "bad-shape",
     "P201": "unknown-key",
     "P202": "missing-key",
@@ -70,9 +69,8 @@ WARNINGS: frozenset[str] = frozenset({"P405"})
 # `when:` and an error on each of its thousands of terms would otherwise hold gigabytes of copies
 # of that one line. Lines up to LINE_LIMIT characters are kept whole (every line of a policy
 # written by hand); a longer one is cut to LINE_LIMIT characters around the span, `…` marking
-# each cut. Messages and help lines quote what the user wrote (a key, a path): they are cut too.
-LINE_LIMIT = 200
-_BEFORE = 60                 # characters of a cut line kept before the span's column
+# each cut (dsl.contract.spans.window). Messages and help lines quote what the user wrote (a key,
+# a path): they are cut to TEXT_LIMIT characters.
 TEXT_LIMIT = 2_000
 
 
@@ -80,10 +78,7 @@ def excerpt(line: str, column: int) -> tuple[str, int]:
     """The part of `line` a diagnostic at `column` (1-based) keeps, and how many characters of the
     line come before its first character that is from the line (the "shift": character k of the
     excerpt, after a leading `…`, is character k + shift of the line)."""
-    if len(line) <= LINE_LIMIT:
-        return line, 0
-    start = max(0, min(column - 1 - _BEFORE, len(line) - (LINE_LIMIT - 1)))
-    end = min(len(line), start + LINE_LIMIT - 2)
+    start, end = window(len(line), column)
     head = "…" if start > 0 else ""
     return head + line[start:end] + ("…" if end < len(line) else ""), start - len(head)
 

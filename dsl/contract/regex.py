@@ -37,6 +37,12 @@ _WORD = r"\p{L}\p{N}_"
 _OUTSIDE = {"d": r"\p{Nd}", "D": r"\P{Nd}", "w": f"[{_WORD}]", "W": f"[^{_WORD}]", "s": f"[{_SPACE}]",
             "S": f"[^{_SPACE}]", "Z": r"\z"}
 _INSIDE = {"d": r"\p{Nd}", "D": r"\P{Nd}", "w": _WORD, "s": _SPACE, "b": r"\x08"}
+# The pieces of Python's syntax the walker reads, matched where it stands (never on a copy of the rest).
+_REPEAT = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_OCTAL = re.compile(r"[0-7]{1,3}")
+_GROUP_NUMBER = re.compile(r"\d{1,2}")
+_PLAIN_GROUP = re.compile(r"\(\?(P<\w+>|:)")
+_FLAG_GROUP = re.compile(r"\(\?([aiLmsux]*)(?:-([imsx]*))?([:)])")
 _HELP_LOOKAROUND = ("RE2 runs in linear time and has no lookaround: match the text around what you want "
                     "and put the part to report in a group named `hit`, e.g. /(?:^|\\W)(?P<hit>coupon)/")
 
@@ -89,10 +95,10 @@ class _Walker:
                 self.out.append(ch)
                 self.i += 1
                 repeat = ch != "?" or not self.after_repeat       # `x+?` is lazy, then nothing may follow
-            elif ch == "{" and (m := re.match(r"\{(\d*)(,?)(\d*)\}", p[self.i:])) and (m.group(1) or m.group(3)):
+            elif ch == "{" and (m := _REPEAT.match(p, self.i)) and (m.group(1) or m.group(3)):
                 low = m.group(1) or "0"                             # Python reads {,n} as {0,n}
                 self.out.append("{" + low + m.group(2) + m.group(3) + "}")
-                self.i += m.end()
+                self.i = m.end()
                 repeat = True
             elif ch == "$":
                 self.out.append("$" if self.multiline else r"(?:\n?\z)")
@@ -119,12 +125,12 @@ class _Walker:
         self.i = start + 2
         if c in table:
             self.out.append(table[c])
-        elif c == "0" or (c in "1234567" and re.fullmatch(r"[0-7]{2}", p[start + 2:start + 4] or "")):
-            digits = re.match(r"[0-7]{1,3}", p[start + 1:]).group()     # an octal escape
+        elif c == "0" or (c and c in "1234567" and _OCTAL.fullmatch(p, start + 2, start + 4)):
+            digits = _OCTAL.match(p, start + 1).group()                  # an octal escape
             self.out.append(_char(int(digits, 8)))
             self.i = start + 1 + len(digits)
         elif c.isdigit():
-            number = re.match(r"\d{1,2}", p[start + 1:]).group()
+            number = _GROUP_NUMBER.match(p, start + 1).group()
             self.problem(start, start + 1 + len(number), f"backreference `\\{number}`",
                          "RE2 runs in linear time and cannot match the same text twice: repeat the pattern instead")
             self.i = start + 1 + len(number)
@@ -198,17 +204,17 @@ class _Walker:
             close = p.find(")", start)
             self.i = close + 1               # a comment: RE2 has none
             return
-        elif (m := re.match(r"\(\?(P<\w+>|:)", p[start:])):
+        elif (m := _PLAIN_GROUP.match(p, start)):
             self.out.append(m.group())         # a named or a non-capturing group: the same in both
-            self.i = start + m.end()
+            self.i = m.end()
             return
-        elif (m := re.match(r"\(\?([aiLmsux]*)(?:-([imsx]*))?([:)])", p[start:])):
+        elif (m := _FLAG_GROUP.match(p, start)):
             on, off, scoped = m.group(1), m.group(2) or "", m.group(3) == ":"
             if "a" in on or "L" in on:
-                self.problem(start, start + m.end(), "ASCII or locale flag",
+                self.problem(start, m.end(), "ASCII or locale flag",
                              "policy patterns read Unicode text: leave the flag out")
             if "x" in on + off:
-                self.problem(start, start + m.end(), "inline `x` flag",
+                self.problem(start, m.end(), "inline `x` flag",
                              "write the x flag after the closing `/`: /pattern/x")
             if "m" in on and not scoped:
                 self.multiline = True
@@ -218,7 +224,7 @@ class _Walker:
                 self.out.append(f"(?{kept}{'-' + off if off else ''}:")
             elif kept:
                 self.out.append(f"(?{kept})")
-            self.i = start + m.end()
+            self.i = m.end()
             return
         self.out.append("(")
         self.i += 1

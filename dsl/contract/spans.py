@@ -22,6 +22,21 @@ class Span:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+# A diagnostic quotes a line of at most LINE_LIMIT characters whole, and a longer one by a window
+# around the column it points at (dsl.contract.errors): a policy may hold an 890 KB line.
+LINE_LIMIT = 200
+_BEFORE = 60                 # characters of a long line kept before the column
+
+
+def window(length: int, column: int) -> tuple[int, int]:
+    """The part [start, end) of a line of `length` characters a diagnostic at `column` (1-based)
+    quotes, leaving room for a `…` at each end that is cut."""
+    if length <= LINE_LIMIT:
+        return 0, length
+    start = max(0, min(column - 1 - _BEFORE, length - (LINE_LIMIT - 1)))
+    return start, min(length, start + LINE_LIMIT - 2)
+
+
 def span_field():
     """A dataclass field for a node's span: kept for messages, left out of == and repr,
     so trees written differently but meaning the same compare equal."""
@@ -54,6 +69,17 @@ class SourceText:
         line, column = self.position(start)
         end_line, end_column = self.position(max(end, start + 1) if end <= start else end)
         return Span(self.file, line, column, end_line, end_column)
+
+    def excerpt(self, line: int, column: int) -> tuple[str, int]:
+        """A line as a diagnostic quotes it — whole, or a window around `column` marked with `…`
+        — and the shift (dsl.contract.errors.excerpt), without copying a long line whole."""
+        if line < 1 or line > len(self._line_starts):
+            return "", 0
+        first = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        a, b = window(end - first, column)
+        head = "…" if a > 0 else ""
+        return head + self.text[first + a:first + b] + ("…" if first + b < end else ""), a - len(head)
 
     def line_text(self, line: int) -> str:
         if line < 1 or line > len(self._line_starts):

@@ -8,8 +8,9 @@ request, and a diagnostic quotes the lines of the files the compiler reads: `ext
 
 The policy tree of a file (`policy_root`) is the folder that holds `base/` — the file's own folder
 or the one above it, as in the bundled layout (`policies/base/…`, `policies/uk/…`) — and else the
-file's own folder; `--policy-root DIR` (or `root=` in the API) names it instead. Every base of a
-chain must lie inside the tree of the file compiled, symbolic links resolved.
+file's own folder; `--policy-root DIR` (or `root=` in the API) names one more tree the bases may be
+in. Every base of a chain must lie inside the trees of the file compiled first, symbolic links
+resolved.
 
 Errors: `Refused` (the merge stage reports it as P219, at the `extends:` line): an absolute path,
 a path leading out of the tree (`..`, or a symbolic link), a control character, a name that is not
@@ -49,15 +50,16 @@ def policy_root(path: str | Path) -> Path:
     return folder
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: Path, trees: tuple[Path, ...]) -> bool:
+    return any(path == root or root in path.parents for root in trees)
 
 
-def locate_base(written: str, here: Path, root: Path) -> Path:
-    """The base file `written` names, from the file `here` (resolved), inside the tree `root`.
-    The path returned may not exist (the caller reports P210)."""
+def locate_base(written: str, here: Path, trees: tuple[Path, ...]) -> Path:
+    """The base file `written` names, from the file `here` (resolved), inside one of the policy
+    trees `trees` (resolved). The path returned may not exist (the caller reports P210)."""
     shown = written if len(written) <= 200 else written[:200] + "…"
-    outside = f"keep the base inside the policy tree {root}, or name a wider tree with --policy-root DIR"
+    outside = (f"keep the base inside the policy tree {trees[0]}, or name the tree it is in with "
+               "--policy-root DIR")
     if _CONTROL.search(written):
         raise Refused(f"`extends` contains a control character: {shown!r}", "write the path of a policy file")
     if Path(written).is_absolute() or written.startswith("~"):
@@ -65,16 +67,15 @@ def locate_base(written: str, here: Path, root: Path) -> Path:
                       f"write the path from this file's folder, e.g. `../base/2020-11.yaml`; {outside}")
     if Path(written).suffix.lower() not in SUFFIXES:
         raise Refused(f"`extends` must name a .yaml policy file, not `{shown}`", "a base is a policy file: NAME.yaml")
-    root = root.resolve()
     # Checked as written and again with symbolic links resolved: `..` may lead out, and so may a link.
-    if not _inside(Path(os.path.normpath(here.parent / written)), root):
+    if not _inside(Path(os.path.normpath(here.parent / written)), trees):
         raise Refused(f"`extends: {shown}` leads out of the policy tree", outside)
     try:
         target = (here.parent / written).resolve()
     except (OSError, RuntimeError) as exc:      # a name too long, a loop of links
         raise Refused(f"`extends: {shown}` cannot be followed: {getattr(exc, 'strerror', None) or exc}",
                       "write the path of a policy file") from None
-    if not _inside(target, root):
+    if not _inside(target, trees):
         raise Refused(f"`extends: {shown}` is a link leading out of the policy tree", outside)
     try:
         mode = os.stat(target).st_mode

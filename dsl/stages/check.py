@@ -5,7 +5,8 @@ Output: a typed tree.Pred, or PolicyError with every problem found in the condit
 unknown facts, fields, vocab names and operators with the nearest valid names (P400–P403),
 shadowed names (P404), type errors (P500), wrong operator arguments (P501), enum values that
 cannot occur (P502), optional facts read without an `exists(...)` guard (P503), bad regexes
-(P504), and values standing where a condition is needed (P505).
+(P504), values standing where a condition is needed (P505), and regexes that cannot run in
+linear time on RE2 (P506, at the construct: dsl.contract.regex).
 Names and types are checked in one pass: a quantifier's variable takes its fields from the
 type of the list it ranges over, so binding names needs types.
 """

@@ -54,22 +54,23 @@ class Merged:
 
 def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
                   stack: tuple[Path, ...] = (), skip: frozenset[int] = frozenset(),
-                  root: Path | None = None) -> Merged:
+                  root: Path | None = None, trees: tuple[Path, ...] = ()) -> Merged:
     """`load(path, display)` loads and shape-checks a base file (the compiler passes its stages).
 
     `skip`: indexes of this file's rules that already have errors and take no further part.
-    `root`: the policy tree every base must be in (default: the tree of this file).
+    `root`: a policy tree the bases may be in besides this file's own (`--policy-root`);
+    `trees`: the trees of the file compiled first, passed down its chain.
     """
     data = loaded.data
     here = Path(loaded.file).resolve()
-    root = root or policy_root(here)
+    trees = trees or (policy_root(here),) + ((root.resolve(),) if root else ())
     problems: list[Diagnostic] = []
 
     base: Merged | None = None
     if isinstance(data.get("extends"), str):       # anything else is a shape error, already reported
         span = loaded.span(("extends",))
         try:
-            target = locate_base(data["extends"], here, root)
+            target = locate_base(data["extends"], here, trees)
         except Refused as refused:
             raise PolicyError([loaded.diagnostic("P219", refused.message, span, refused.help)]) from None
         if target in stack or target == here:
@@ -95,7 +96,7 @@ def merge_extends(loaded: LoadedFile, load: Callable[[Path, str], LoadedFile],
             raise PolicyError([loaded.diagnostic(
                 "P220", f"base `{display}` is not a policy file", span,
                 "a base is a policy file (with `policy:`, `marketplace: base`, …); its content is not shown")]) from None
-        base = merge_extends(base_file, load, stack + (here,), root=root)
+        base = merge_extends(base_file, load, stack + (here,), trees=trees)
 
     rules: dict[str, Sourced] = {r.value["id"]: r for r in base.rules} if base else {}
     vocab: dict[str, Sourced] = dict(base.vocab) if base else {}

@@ -90,7 +90,8 @@ class LoadedFile:
         return node
 
     def diagnostic(self, code: str, message: str, span: Span, help: str | None = None) -> Diagnostic:
-        return Diagnostic(code, message, span, self.source.line_text(span.line), help)
+        line, shift = self.source.excerpt(span.line, span.column)
+        return Diagnostic(code, message, span, line, help, shift)
 
 
 def _align(text: str, loc: Located, value: str) -> list[int]:

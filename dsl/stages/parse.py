@@ -3,7 +3,8 @@
 Input: the text of a `when:` (or of a `{…}` in a hint) and a function placing offsets of that
 text in the file. Output: an ast.Node with spans into the YAML file. Errors: PolicyError P300
 with a human name for the mistake ("dangling `and`", "unclosed parenthesis", …), found by
-matching the parser state against small broken examples, as Lark recommends.
+matching the parser state against small broken examples, as Lark recommends; P301 for a
+condition over MAX_CHARS characters or MAX_NODES parts.
 """
 from __future__ import annotations
 

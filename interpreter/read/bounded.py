@@ -111,10 +111,10 @@ class BoundedLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise OverLimit(f"YAML alias `*{event.anchor}` on line {event.start_mark.line + 1}: "
+            raise OverLimit(f"alias `*{event.anchor}` on line {event.start_mark.line + 1}: "
                             "anchors and aliases are not allowed in a message file")
         if getattr(event, "anchor", None):
-            raise OverLimit(f"YAML anchor `&{event.anchor}` on line {event.start_mark.line + 1}: "
+            raise OverLimit(f"anchor `&{event.anchor}` on line {event.start_mark.line + 1}: "
                             "anchors and aliases are not allowed in a message file")
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._depth += 1
