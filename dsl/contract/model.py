@@ -72,9 +72,13 @@ class Policy:
         """Every fact path any rule's condition reads (the normaliser skips costly facts nobody reads)."""
         return frozenset(path for r in self.rules for path in r.reads)
 
+    @cached_property       # the normaliser asks for the same entries for every message
+    def _flat_vocab(self) -> Mapping[str, tuple]:
+        return {name: flatten(value) for name, value in self.vocab.items()}
+
     def words(self, name: str) -> tuple[str, ...]:
         """A vocab entry as a flat tuple of words (all languages), empty when the policy has none."""
-        return flatten(self.vocab.get(name, ()))
+        return self._flat_vocab.get(name, ())
 
     def rule(self, rule_id: str) -> Rule | None:
         for r in self.rules:
