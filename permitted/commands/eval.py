@@ -17,6 +17,7 @@ from dsl.contract.errors import Diagnostic, UsageError
 from dsl.contract.resources import policies_dir
 
 from permitted.agreement import evaluate_file, meets
+from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
 from permitted.views import eval as view
 
@@ -73,10 +74,9 @@ def run(args, console: Console, err: Console) -> Exit:
     if not evaluation.outcomes:
         raise UsageError([Diagnostic("U100", f"{args.labelled} holds no labelled messages")])
     if args.format == "json":
-        console.print(view.to_json(evaluation, args.min_agreement), markup=False, highlight=False, soft_wrap=True)
+        write_document(view.to_json(evaluation, args.min_agreement), None, console)
     elif args.format == "markdown":
-        console.print(view.markdown(evaluation, args.min_agreement, args.summary), end="", markup=False,
-                      highlight=False, soft_wrap=True)
+        write_document(view.markdown(evaluation, args.min_agreement, args.summary), None, console)
     else:
         console.print(view.render(evaluation, args.min_agreement, args.summary))
     if args.min_agreement is not None and not meets(evaluation, args.min_agreement):

@@ -27,7 +27,7 @@ from dsl.contract.schema import as_json_data
 from dsl.contract.verdict import Severity
 
 from permitted.diffing import Comparison, DiffResult, Witness
-from permitted.views.visible import json_text, visible, visible_line
+from permitted.views.visible import json_text, markdown_cell, visible, visible_line
 
 _KIND = {"old-only": "fires only under OLD", "new-only": "fires only under NEW",
          "severity": "fires under both, with a different severity", "undetermined": "undetermined under one side only"}
@@ -304,10 +304,6 @@ def _md_meaning(c: Comparison) -> list[str]:
     return lines + [""]
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def as_markdown(result: DiffResult) -> str:
     s = result.structure
     meanings = {c.subject: c for c in result.rules}
@@ -316,14 +312,14 @@ def as_markdown(result: DiffResult) -> str:
            f"**{verdict}.** {_summary(result)}.", "", f"OLD: `{s.old.file}` · NEW: `{s.new.file}`", ""]
     if s.header:
         out += ["### Policy", "", "| field | old | new |", "|---|---|---|"]
-        out += [f"| {h.name} | {_cell(_shown(h.old))} | {_cell(_shown(h.new))} |" for h in s.header]
+        out += [f"| {h.name} | {markdown_cell(_shown(h.old))} | {markdown_cell(_shown(h.new))} |" for h in s.header]
         out.append("")
     if s.vocab:
         out += ["### Vocabulary", "", "| entry | kind | status | added | removed |", "|---|---|---|---|---|"]
         for v in s.vocab:
             added = _vocab_items(v.added) if v.kind != "setting" else _shown(v.new)
             removed = _vocab_items(v.removed) if v.kind != "setting" else _shown(v.old)
-            out.append(f"| `{v.name}` | {v.kind} | {v.status} | {_cell(added)} | {_cell(removed)} |")
+            out.append(f"| `{v.name}` | {v.kind} | {v.status} | {markdown_cell(added)} | {markdown_cell(removed)} |")
         out.append("")
     if s.rules:
         out += ["### Rules", ""]
@@ -332,7 +328,7 @@ def as_markdown(result: DiffResult) -> str:
             out.append(f"#### {_MARK[r.status]} `{r.id}` [{rule.severity}] — {r.status}"
                        + (f" ({', '.join(r.fields)})" if r.fields else ""))
             out.append("")
-            out += [f"- {d.name}: {_cell(_shown(d.old))} → {_cell(_shown(d.new))}" for d in r.details]
+            out += [f"- {d.name}: {markdown_cell(_shown(d.old))} → {markdown_cell(_shown(d.new))}" for d in r.details]
             if r.vocab:
                 out.append("- vocabulary read: " + ", ".join(f"`{n}`" for n in r.vocab))
             out += [f"- example {e.status}: {e.name}" for e in r.examples]
@@ -354,7 +350,7 @@ def as_markdown(result: DiffResult) -> str:
         if rp.groups:
             out += ["| messages | old → new | rules | examples |", "|---|---|---|---|"]
             out += [f"| {len(g.sources)} | {g.old} → {g.new} | {', '.join(f'`{x}`' for x in g.rules)} | "
-                    f"{_cell(', '.join(g.sources[:3]))} |" for g in rp.groups]
+                    f"{markdown_cell(', '.join(g.sources[:3]))} |" for g in rp.groups]
             out.append("")
-        out += [f"- error `{src}`: {_cell(why)}" for src, why in rp.errors]
+        out += [f"- error `{src}`: {markdown_cell(why)}" for src, why in rp.errors]
     return "\n".join(out).rstrip() + "\n"

@@ -21,6 +21,7 @@ from permitted.agreement import GROUPINGS, VERDICTS, Count, Evaluation, Outcome,
 from permitted.labelled import NONE, Labelled
 from permitted.views.report import VERDICT_STYLE, could_not_judge
 from permitted.views.terminal import diagnostic_plain
+from permitted.views.visible import json_text, markdown_cell, visible, visible_line
 
 SNIPPET = 60                 # characters of evidence shown per hit
 _TABLE = {"show_edge": False, "pad_edge": False, "collapse_padding": True}   # no frame; fits 100 columns
@@ -111,7 +112,7 @@ def to_json(e: Evaluation, minimum: float | None = None) -> str:
                    "recall": _round(c.recall)} for c in e.codes],
         "rows": [_row_json(o) for o in e.outcomes],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    return json_text(data, indent=2)
 
 
 # ---- terminal --------------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def _groups_table(e: Evaluation) -> Table:
     for g in GROUPINGS:
         counts = e.by[g]
         for i, c in enumerate(counts):
-            table.add_row(g if i == 0 else "", c.name, str(c.agreed), str(c.total), ratio(c.ratio),
+            table.add_row(g if i == 0 else "", visible_line(c.name), str(c.agreed), str(c.total), ratio(c.ratio),
                           end_section=i == len(counts) - 1 and g != GROUPINGS[-1])
     return table
 
@@ -169,30 +170,30 @@ def _disagreement(o: Outcome) -> Text:
     row = o.row
     out = Text()
     if row.id != row.source:          # a line without an id goes by its place in the file
-        out.append(row.id + "  ", style="bold")
+        out.append(visible_line(row.id) + "  ", style="bold")
     out.append(f"expected {_label(o)}, got ")
     out.append(o.verdict, style=VERDICT_STYLE[o.verdict])
-    out.append(f"  {row.source}", style="dim")
+    out.append(f"  {visible_line(row.source)}", style="dim")
     if row.doubt:
         out.append("  DOUBT", style="bold magenta")
     if o.known_gap is not None:
         out.append(f"\n  {o.status}: ", style=_STATUS_STYLE[o.status])
-        out.append(o.known_gap)
+        out.append(visible(o.known_gap))
     if row.codes:
         out.append("\n  codes: ", style="dim")
-        out.append(", ".join(row.codes))
+        out.append(visible_line(", ".join(row.codes)))
     elif isinstance(row, Labelled) and row.form == "plain" and row.rules:
         out.append("\n  expected rules: ", style="dim")
-        out.append(", ".join(sorted(row.rules)))
+        out.append(visible_line(", ".join(sorted(row.rules))))
     if row.note:
         out.append("\n  note: ", style="dim")
-        out.append(row.note, style="italic")
+        out.append(visible(row.note), style="italic")
     for v in _violations(o):
         out.append("\n  fired: ", style="dim")
         out.append(v.rule, style="cyan")
         shown = snippets(v)
         if shown:
-            out.append("  " + ", ".join(f"\u201c{s}\u201d" for s in shown), style="dim")
+            out.append("  " + visible_line(", ".join(f"\u201c{s}\u201d" for s in shown)), style="dim")
     if o.checked is not None and o.checked.report is not None:
         for u in o.checked.report.undetermined:
             out.append("\n  ? ", style="yellow")
@@ -226,14 +227,14 @@ def gap_closed_words(o: Outcome) -> str:
 def _gap_closed(o: Outcome) -> Text:
     out = Text("gap closed: ", style=_STATUS_STYLE["gap closed"])
     out.append(gap_closed_words(o))
-    out.append(f"  (was: {o.known_gap})", style="dim")
+    out.append(f"  (was: {visible(o.known_gap)})", style="dim")
     return out
 
 
 # ---- Markdown --------------------------------------------------------------------------------------
 
 def _cell(value: object) -> str:
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").strip() or " "
+    return markdown_cell(str(value)).strip() or " "
 
 
 def _md_table(header: list[str], rows: list[list[object]]) -> list[str]:

@@ -51,6 +51,12 @@ def visible_line(text: str) -> str:
     return _IN_LINE.sub(_stand_in, text)
 
 
+def markdown_cell(text: str) -> str:
+    """`text` for one cell of a Markdown table: on one line, with the backslashes and pipes that
+    would end or bend the cell escaped (control characters are shown when the document is written)."""
+    return " ".join(text.splitlines()).replace("\\", "\\\\").replace("|", "\\|")
+
+
 def json_text(data, *, indent: int | None = None, sort_keys: bool = False) -> str:
     """JSON for a file or a terminal: readable non-ASCII text, and the characters a terminal
     could act on (DEL, C1, bidi controls) or UTF-8 cannot hold (lone surrogates) as `\\uXXXX`
