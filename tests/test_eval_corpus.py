@@ -17,7 +17,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "real-messages.jsonl"
 # measured when `permitted eval` was written: 40 of 55, then 51 of 55 once purposes, sentence scope,
 # plain-text layout and spelling in more languages landed. The floor only goes up: raise it when a
 # policy change makes more rows agree; never lower it to let a change through.
-FLOOR = 51
+FLOOR = 53
 
 
 @pytest.fixture(scope="module")

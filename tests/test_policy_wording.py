@@ -149,6 +149,23 @@ WORDING = [
     case("Laissez-nous un avis 5 étoiles !", POSITIVE, evidence="5 étoiles"),
     case("星5つのレビューをお願いします。", POSITIVE),
     case("不具合があれば無料で交換いたします。レビューもお待ちしております。"),
+    # a reward offered as thanks a sentence or two after the review, not a loyalty offer far away
+    case("Please share your impressions in a review. It helps other buyers. As a thank you, we will send "
+         "you a gift card.", INCENTIVE, evidence="gift card"),
+    case("レビューをお寄せいただければ幸いです。ほかのお客様の参考になります。感謝の気持ちを込めて、ギフト券をお送りします。",
+         INCENTIVE, evidence="ギフト券"),
+    case("Deixe uma avaliação e ganhe um vale-presente.", INCENTIVE, evidence="vale-presente"),
+    case("Your feedback helps us improve. Reply with any question. We answer within a day. "
+         "For a refund with a discount code, see your Amazon orders page.", COUPON),
+    case("Thank you for your patience with the delay; as a thank you, the next box is on us.", **FULFILMENT),
+    # a review pressed as what keeps the seller's sales or place on Amazon
+    case("Amazon takes a cut of every sale, so we need your review to boost our sales.", POSITIVE,
+         evidence="boost our sales"),
+    case("Your review decides whether our small shop can stay on Amazon.", POSITIVE, evidence="stay on Amazon"),
+    case("Sua avaliação é muito importante para que a loja permaneça na Amazon.", POSITIVE),
+    case("Reviews help small businesses like ours. We would value your honest review."),
+    case("We restock to boost our sales in spring; your parcel ships today.", **FULFILMENT),
+    case("Deixe uma avaliação sincera, por favor."),
     # changing or removing a review or feedback
     case("Please update your review now that the issue is fixed.", CHANGE, evidence="update your review"),
     case("Could you change your review to reflect the replacement?", CHANGE, evidence="change your review"),

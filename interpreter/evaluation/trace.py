@@ -154,8 +154,8 @@ def _evidence(node: tree.Pred, run: Run, text: str) -> list[Evidence]:
                 if not any(_inside(ev, o) for ev in inner for o in own):
                     out.extend(own)
                 out.extend(inner)
-                if node.kind == "any":
-                    break
+        # Every item that makes the body true, for `any` too: a rule broken in two sentences
+        # shows both places (the verdict stopped at the first; only fired rules come here).
         return out
     if isinstance(node, tree.Exists):
         return []     # a guard: that the fact is there explains nothing; what is tested next does
