@@ -8,6 +8,9 @@ diff, explain, test, coverage) asks the store, so they agree on the version in f
 never compile or lower the same policy twice. Errors: PolicyError (P1xx–P6xx for a policy that
 does not compile, P700 for a reference that names none).
 
+Compiled policies are also kept on disk (permitted.cache), so a new process whose policy files
+and engine are unchanged reads the policy instead of compiling it.
+
 A store is not shared between processes: each audit worker builds its own.
 """
 from __future__ import annotations
@@ -16,12 +19,13 @@ import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from dsl.compiler import BaseFiles, compile_file
 from dsl.contract.model import Policy
 from dsl.contract.resources import display_path
 from dsl.registry import Catalogue
 from dsl.stages.load import file_stamps
 from interpreter.evaluation.program import Program, lower_policy
+
+from permitted import cache
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,7 @@ class PolicyStore:
         self._root = root
         self._policy_root = policy_root
         self._catalogue: Catalogue | None = None
-        self._bases = BaseFiles()
+        self._bases = None           # dsl.compiler.BaseFiles, made on the first compile
         self._compiled: dict[tuple[Path, str], tuple[tuple, Compiled]] = {}
 
     @property
@@ -62,8 +66,18 @@ class PolicyStore:
         hit = self._compiled.get(key)
         if hit is not None and file_stamps([s[0] for s in hit[0]]) == hit[0]:
             return hit[1]
-        policy = compile_file(path, display, self._bases, self._policy_root)
+        policy = cache.load(key[0], display, self._policy_root)
+        fresh = policy is None
+        if fresh:
+            # Imported here: the compiler (Lark and its grammar) is needed only when no kept
+            # compilation is valid, and importing it was a tenth of a cold `check`.
+            from dsl.compiler import BaseFiles, compile_file
+
+            self._bases = self._bases or BaseFiles()
+            policy = compile_file(path, display, self._bases, self._policy_root)
         chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
+        if fresh:
+            cache.keep(key[0], display, self._policy_root, policy, chain)
         entry = Compiled(policy, lower_policy(policy))
         self._compiled[key] = (file_stamps(chain), entry)
         return entry

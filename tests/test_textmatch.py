@@ -62,3 +62,23 @@ _ALPHABET = st.sampled_from(list("aZ é\u00e9E\u0301ßİﬁ \t\n\u00a0\u3000\u20
 def test_fast_fold_equals_the_character_walk(text):
     fold.cache_clear()
     assert fold(text) == fold_each(text)
+
+
+# Phrases made of the same letters, with the pieces that make boundaries interesting: words glued
+# to others, phrases starting or ending with punctuation, unspaced scripts, repeats and overlaps.
+_PIECES = st.sampled_from(["a", "ab", "ab ab", "b a", "café", "cafe", "-a", "a-", "%", "5%", "レビュー", "ビュ",
+                           "خصم", "خَصْم", "x1", "é", "ß", "ss", "ﬁ", "fi", "a'b", "a’b", " ", "\n", ".", "1"])
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join),
+       st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=6),
+       st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=6))
+def test_one_scan_for_all_lists_finds_what_each_list_regex_finds(text, first, second):
+    from interpreter.evaluation.phrases import PhraseSet, regex_matcher
+
+    lists = [tuple(first), tuple(second)]
+    shared = PhraseSet(lists)
+    for phrases in lists:
+        assert shared.matcher(phrases)(text) == regex_matcher(phrases)(text)
+        assert phrase_matcher(phrases)(text) == regex_matcher(phrases)(text)

@@ -1,16 +1,28 @@
 """Phrase matching for `mentions`: whole words, ignoring case, accents, Arabic diacritics and
 letter variants, and runs of white space, in any script.
 
-Stage: used by interpreter.evaluation.operators. Input: a text and a tuple of phrases. Output: hits with
-spans into the original text. Both sides are folded the same way; a map from folded to
-original offsets turns match positions back into spans the CLI can highlight.
+Stage: used by interpreter.evaluation.program (lowering) and operators. Input: a text and a
+tuple of phrases. Output: hits with spans into the original text. Both sides are folded the same
+way; a map from folded to original offsets turns match positions back into spans the CLI can
+highlight.
+
+A policy's phrase lists are one `PhraseSet`: one Aho-Corasick automaton over every phrase of
+every list, built when the policy is lowered. A text is folded and scanned once, and every rule
+and every evidence trace that asks about that text reads its list's hits from that one scan
+(a policy had 33 full-text regex scans per message, 8 of them repeated by evidence tracing).
+`regex_matcher` is the reference: one regular expression per list, the same hits
+(tests/test_textmatch.py, tests/test_same_reports.py; dsl.contract.reference).
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Callable, Iterable
 
+import ahocorasick
+
+from dsl.contract.reference import REFERENCE
 from dsl.contract.regex import PolicyRegex
 
 # Arabic letters written several ways in practice; folded to one form on both sides.
@@ -120,17 +132,122 @@ def fold_each(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _fold_phrase(phrase: str) -> str:
-    return fold(phrase.strip())[0]
+    # folded(), not fold(): a phrase needs no offset index (tests/test_textmatch.py: they agree).
+    return folded(phrase.strip())
 
 
-@lru_cache(maxsize=512)
-def phrase_matcher(phrases: tuple[str, ...]):
-    """A function text -> list of hits for this phrase list, compiled once."""
+def _by_folded(phrases: tuple[str, ...]) -> dict[str, str]:
+    """Each folded phrase, and the first phrase of the list that folds to it (what a hit names)."""
     by_folded: dict[str, str] = {}
     for p in phrases:
         f = _fold_phrase(p)
         if f:
             by_folded.setdefault(f, p)
+    return by_folded
+
+
+def _hit(text: str, index: tuple[int, ...], start: int, end: int, phrase: str) -> dict:
+    """A match of folded[start:end] as a span of the original text."""
+    start, end = index[start], index[end - 1] + 1
+    while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in _DROP):
+        end += 1      # marks folded away after the last letter still belong to the word
+    return {"text": text[start:end], "phrase": phrase, "start": start, "end": end}
+
+
+@lru_cache(maxsize=4096)
+def _is_word_char(ch: str) -> bool:
+    return _STARTS_WORD.match(ch) is not None
+
+
+Finder = Callable[[str], list]
+
+
+class PhraseSet:
+    """Phrase lists scanned together: one automaton, one scan of each text for all of them.
+
+    The hits of a list are what `regex_matcher` finds: at each position of the folded text, the
+    longest phrase of the list that stands there on word boundaries (a phrase starting with a
+    word character needs none before it, one ending with a word character none after it;
+    characters of unspaced scripts are not word characters), then the next search starts where
+    that hit ends. The automaton finds every occurrence of every phrase; the boundaries are
+    checked once per occurrence, and each list keeps its own non-overlapping leftmost-longest
+    choice among the occurrences of its phrases."""
+
+    def __init__(self, lists: Iterable[tuple[str, ...]], scans: int = 256):
+        self._lists: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
+        entries: dict[str, int] = {}              # folded phrase -> bit mask of the lists holding it
+        for phrases in lists:
+            if phrases in self._lists:
+                continue
+            bit = 1 << len(self._lists)
+            by_folded = _by_folded(phrases)
+            self._lists[phrases] = (bit, by_folded)
+            for f in by_folded:
+                entries[f] = entries.get(f, 0) | bit
+        self._automaton = None
+        if entries:
+            automaton = ahocorasick.Automaton()
+            for f, mask in entries.items():
+                automaton.add_word(f, (len(f), _is_word_char(f[0]), _is_word_char(f[-1]), mask, f))
+            automaton.make_automaton()
+            self._automaton = automaton
+        # The last texts scanned, with each list's hits: a message's text, its subject, its
+        # sentences and link texts are each asked about by several rules and again by evidence.
+        self._scan = lru_cache(maxsize=scans)(self._occurrences)
+        self._hits = lru_cache(maxsize=4 * scans)(self._list_hits)
+
+    def _occurrences(self, text: str) -> tuple[tuple[int, int, int, str], ...]:
+        """(start, end, lists mask, folded phrase) of every occurrence on word boundaries in the
+        folded text, by start, longest first."""
+        folded_text = folded(text)
+        size = len(folded_text)
+        found = []
+        for last, (n, starts_word, ends_word, mask, f) in self._automaton.iter(folded_text):
+            start = last - n + 1
+            if starts_word and start and _is_word_char(folded_text[start - 1]):
+                continue
+            if ends_word and last + 1 < size and _is_word_char(folded_text[last + 1]):
+                continue
+            found.append((start, -n, mask, f))
+        found.sort()
+        return tuple((start, start - neg, mask, f) for start, neg, mask, f in found)
+
+    def _list_hits(self, text: str, phrases: tuple[str, ...]) -> tuple[dict, ...]:
+        bit, by_folded = self._lists[phrases]
+        chosen, reach = [], 0
+        for start, end, mask, f in self._scan(text):
+            if mask & bit and start >= reach:
+                chosen.append((start, end, f))
+                reach = end
+        if not chosen:
+            return ()
+        folded_text, index = fold(text)
+        return tuple(_hit(text, index, start, end, by_folded[f]) for start, end, f in chosen)
+
+    def matcher(self, phrases: tuple[str, ...]) -> Finder:
+        """A function text -> list of hits for one of the set's lists."""
+        if REFERENCE:
+            return regex_matcher(phrases)
+        if phrases not in self._lists:
+            return phrase_matcher(phrases)        # a list the set was not built with: its own set
+        if self._automaton is None or not self._lists[phrases][1]:
+            return lambda text: []
+        hits = self._hits
+        # Copies, so that a caller may keep or change its list without touching the cached one.
+        return lambda text: [dict(h) for h in hits(text, phrases)]
+
+
+@lru_cache(maxsize=512)
+def phrase_matcher(phrases: tuple[str, ...]) -> Finder:
+    """A function text -> list of hits for this phrase list, built once (a set of its own: for
+    lists outside a policy's program, such as the normaliser's)."""
+    return PhraseSet([phrases], scans=32).matcher(phrases)
+
+
+@lru_cache(maxsize=512)
+def regex_matcher(phrases: tuple[str, ...]) -> Finder:
+    """phrase_matcher as one regular expression per list: the reference for PhraseSet."""
+    by_folded = _by_folded(phrases)
     if not by_folded:
         return lambda text: []
     # Every word of a phrase must stand as a whole word in the text for the phrase to match
@@ -165,15 +282,8 @@ def phrase_matcher(phrases: tuple[str, ...]):
         if not pattern.search(folded(text)):
             return []
         folded_text, index = fold(text)
-        hits = []
-        for m in pattern.finditer(folded_text):
-            if m.end() == m.start():
-                continue
-            start, end = index[m.start()], index[m.end() - 1] + 1
-            while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in _DROP):
-                end += 1      # marks folded away after the last letter still belong to the word
-            hits.append({"text": text[start:end], "phrase": by_folded[m.group()], "start": start, "end": end})
-        return hits
+        return [_hit(text, index, m.start(), m.end(), by_folded[m.group()])
+                for m in pattern.finditer(folded_text) if m.end() > m.start()]
 
     return find
 

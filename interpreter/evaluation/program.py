@@ -21,7 +21,7 @@ from dsl.contract.regex import PolicyRegex, compile_policy_regex
 from dsl.contract.types import Regex
 
 from interpreter.evaluation.operators import IMPLEMENTATIONS
-from interpreter.evaluation.phrases import phrase_matcher, regex_hits
+from interpreter.evaluation.phrases import Finder, PhraseSet, phrase_matcher, regex_hits
 from interpreter.evaluation.sentences import near
 
 Fn = Callable[[dict, list], object]
@@ -91,8 +91,39 @@ class Program:
         return lower(node, self._closures)
 
 
+_PHRASE_OPS = ("mentions", "mentions_near", "mentions_before")
+
+
+class Closures(dict):
+    """The closures lowered so far, by node identity, and the phrase set of the policy they
+    belong to: every phrase list any of its conditions names, in one automaton, so a text is
+    scanned once for all of them (interpreter.evaluation.phrases)."""
+
+    def __init__(self, phrases: PhraseSet):
+        super().__init__()
+        self.phrases = phrases
+
+
+def phrase_lists(policy: Policy) -> list[tuple[str, ...]]:
+    """Every phrase list given as a constant to `mentions`, `mentions_near` or `mentions_before`,
+    in a condition or in a hint."""
+    out = []
+    for rule in policy.rules:
+        roots = [rule.condition] + [p for p in (rule.hint.parts if rule.hint else ()) if isinstance(p, tree.Pred)]
+        for node in (n for root in roots for n in tree.walk(root)):
+            if isinstance(node, tree.Call) and node.op in _PHRASE_OPS:
+                out += [tuple(a.value) for a in node.args[1:3] if isinstance(a, tree.Const)
+                        and isinstance(a.value, (tuple, list))]
+    return out
+
+
+def _matcher(phrases, memo: dict[int, Fn] | None) -> Finder:
+    phrases = tuple(phrases)
+    return memo.phrases.matcher(phrases) if isinstance(memo, Closures) else phrase_matcher(phrases)
+
+
 def lower_policy(policy: Policy) -> Program:
-    closures: dict[int, Fn] = {}
+    closures = Closures(PhraseSet(phrase_lists(policy)))
     rules = tuple((r, lower(r.condition, closures)) for r in policy.rules)
     slots = max((tree.slots_used(r.condition) for r in policy.rules), default=0)
     return Program(policy, rules, slots, closures)
@@ -224,11 +255,11 @@ def _compare(node: tree.Compare, memo: dict[int, Fn] | None) -> Fn:
 def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
     args = [lower(a, memo) for a in node.args]
     if node.op == "mentions" and isinstance(node.args[1], tree.Const):
-        find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
+        find, text = _matcher(node.args[1].value, memo), args[0]
         return lambda d, e: None if (t := text(d, e)) is None else find(t)
     if node.op in ("mentions_near", "mentions_before") and all(isinstance(a, tree.Const) for a in node.args[1:]):
-        find, text = phrase_matcher(tuple(node.args[1].value)), args[0]
-        other, words = phrase_matcher(tuple(node.args[2].value)), node.args[3].value
+        find, text = _matcher(node.args[1].value, memo), args[0]
+        other, words = _matcher(node.args[2].value, memo), node.args[3].value
         after = node.op == "mentions_before"
         return lambda d, e: None if (t := text(d, e)) is None else near(t, find(t), other(t), words, after)
     if node.op == "matches" and isinstance(node.args[1], tree.Const):
@@ -259,7 +290,7 @@ def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
 _STRETCHES = ("sentences", "sentence_runs")
 
 
-def _required_mentions(node: tree.Quant) -> list:
+def _required_mentions(node: tree.Quant, memo: dict[int, Fn] | None) -> list:
     """For `any s in sentences(T): mentions(s.text, A) and …`, the phrase lists every matching
     sentence must mention. A sentence is a stretch of T, so a list T does not mention rules out
     every sentence: the quantifier is false without splitting T."""
@@ -273,14 +304,14 @@ def _required_mentions(node: tree.Quant) -> list:
         if (isinstance(call, tree.Call) and call.op == "mentions" and isinstance(call.args[1], tree.Const)
                 and isinstance(call.args[0], tree.Field) and call.args[0].slot == node.slot
                 and call.args[0].path == ("text",)):
-            out.append(phrase_matcher(tuple(call.args[1].value)))
+            out.append(_matcher(call.args[1].value, memo))
     return out
 
 
 def _quant(node: tree.Quant, memo: dict[int, Fn] | None) -> Fn:
     collection, body, slot = lower(node.collection, memo), lower(node.body, memo), node.slot
     stop = node.kind == "any"    # any stops at the first True, all at the first False
-    required = _required_mentions(node)
+    required = _required_mentions(node, memo)
     if required:
         text, split = lower(node.collection.args[0], memo), collection
 

@@ -32,10 +32,14 @@ as known when its American form is (colour → color, organise → organize).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections import Counter
 from typing import Iterable
+
+from dsl.contract.reference import REFERENCE
+from dsl.contract.resources import cache_dir, write_whole
 
 from interpreter.facts.text import Spans
 
@@ -76,11 +80,64 @@ _UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u
 
 @functools.lru_cache(maxsize=None)
 def _identifier():
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """The model, restricted to _LANGUAGES; loaded once per process, on first use (forked audit
+    workers inherit it). py3langid ships it LZMA-compressed, and unpacking it took 0.45-0.5 s of
+    every cold start, so the restricted model is kept unpacked in the cache folder
+    (dsl.contract.resources.cache_dir), where loading it takes a few hundredths of a second."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
+    model = MODEL_DIR / MODEL_FILE
+    kept = _kept_model(model)
+    if kept is not None:
+        return kept
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(_LANGUAGES))
+    _keep_model(model, identifier)
     return identifier
+
+
+def _kept_model_path(model):
+    stat = model.stat()
+    key = f"{model}\0{stat.st_size}\0{stat.st_mtime_ns}\0{','.join(_LANGUAGES)}"
+    return cache_dir() / f"langid-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz"
+
+
+def _keep_model(model, identifier) -> None:
+    import io
+
+    import numpy as np
+
+    if REFERENCE:
+        return
+    buffer = io.BytesIO()
+    np.savez(buffer, ptc=identifier.nb_ptc, pc=identifier.nb_pc, classes=np.array(identifier.nb_classes),
+             nextmove=np.frombuffer(identifier.tk_nextmove, dtype=identifier.tk_nextmove.typecode),
+             row=np.frombuffer(identifier.tk_row, dtype=identifier.tk_row.typecode),
+             output=np.asarray(identifier.tk_output, dtype=np.int32))
+    try:
+        write_whole(_kept_model_path(model), buffer.getvalue())
+    except OSError:
+        pass            # a folder that cannot be written: unpacked again next time
+
+
+def _kept_model(model):
+    """The model as _keep_model wrote it, or None (absent, cut short, or not one)."""
+    from array import array
+
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    if REFERENCE:
+        return None
+    try:
+        with np.load(_kept_model_path(model), allow_pickle=False) as data:
+            nextmove, row = data["nextmove"], data["row"]
+            identifier = LanguageIdentifier(
+                data["ptc"], data["pc"], data["classes"].tolist(), array(nextmove.dtype.char, nextmove.tobytes()),
+                data["output"].tolist(), norm_probs=True, tk_row=array(row.dtype.char, row.tobytes()))
+    except Exception:                   # noqa: BLE001 — whatever is wrong with the file, unpack again
+        return None
+    return identifier if identifier.nb_classes == [c for c in identifier.nb_classes if c in _LANGUAGES] else None
 
 
 @functools.lru_cache(maxsize=8192)

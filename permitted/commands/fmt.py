@@ -8,7 +8,6 @@ from rich.text import Text
 
 from dsl.contract.errors import PolicyError
 from dsl.contract.resources import display_path
-from dsl.format.rewrite import format_text
 from dsl.stages.load import read_policy_text
 from dsl.registry import policy_files
 
@@ -27,6 +26,9 @@ def add_parser(sub) -> None:
 
 
 def run(args, console: Console, err: Console) -> Exit:
+    # Imported here: the formatter needs the Lark parser, which no other verb of a `check` loads.
+    from dsl.format.rewrite import format_text
+
     changed, problems = [], []
     for f in policy_files(args.paths):
         name = display_path(f)
