@@ -481,7 +481,9 @@ def record(rng: random.Random) -> dict:
     is_html = rng.random() < (0.04 if channel == "api" else 0.35)
     ctx = {"name": rng.choice(NAMES), "shop": rng.choice(SHOPS), "product": rng.choice(PRODUCTS)}
 
-    purchased = dt.date(2020, 9, 1) + dt.timedelta(days=rng.randint(0, 365))
+    # Within a year from the latest first policy (UK, 2020-11-06), so every message has a policy in
+    # force on the day it is sent (an earlier one is a P700 row, which measures nothing).
+    purchased = dt.date(2020, 11, 6) + dt.timedelta(days=rng.randint(0, 365))
     completed = purchased + dt.timedelta(days=rng.randint(1, 7))
     delivered = completed + dt.timedelta(days=rng.randint(1, 4))
     sent = completed + dt.timedelta(days=rng.randint(0, 30) if rng.random() < 0.85 else rng.randint(31, 60))
