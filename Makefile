@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-# The browser for tests/test_html_report_browser.py: a command on PATH or a path.
+# The browser for tests/test_html_report_browser.py and tests/test_web_page.py (Playwright drives it by
+# its path; it never downloads a browser of its own): a command on PATH or a path.
 CHROMIUM ?= $(or $(PERMITTED_CHROMIUM),chromium)
 # Hypothesis profile (tests/conftest.py): `full` here, `quick` for a plain `pytest`.
 HYPOTHESIS_PROFILE ?= full
 
-.PHONY: run test chromium lint bench clean
+.PHONY: run test chromium lint bench serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +39,15 @@ run: $(STAMP)
 test: $(STAMP) chromium
 	PERMITTED_CHROMIUM='$(CHROMIUM)' HYPOTHESIS_PROFILE='$(HYPOTHESIS_PROFILE)' $(PY) -m pytest
 
-# The HTML report is tested in headless Chromium. When it is missing, install it with apt-get if
+# A fuzzing campaign: the fuzz properties of the readers and the compiler (tests/test_fuzz_*.py)
+# with FUZZ_EXAMPLES per 100 examples of `make test` (tests/conftest.py, profile `fuzz`), and
+# Hypothesis's statistics per property. tests/README.md records what campaigns found.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES='$(FUZZ_EXAMPLES)' HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q -p no:cacheprovider \
+	    --hypothesis-show-statistics tests/test_fuzz_readers.py tests/test_fuzz_compiler.py
+
+# The HTML report and the web page are tested in headless Chromium. When it is missing, install it with apt-get if
 # this machine allows (root, or sudo without a password); if not, say so, and pytest skips the
 # browser tests. A failed installation stops `make test`.
 chromium:
@@ -63,6 +72,12 @@ bench: $(STAMP)
 	$(PY) bench/normalisation.py
 	$(PY) bench/diff.py
 	$(PY) bench/audit.py
+	$(PY) bench/end_to_end.py
+
+# The HTTP service on loopback only (see README, "Running the service"); PORT=9000 to move it.
+PORT ?= 8080
+serve: $(STAMP)
+	$(VENV)/bin/permitted serve --host 127.0.0.1 --port $(PORT)
 
 clean:
 	rm -rf $(VENV) dist build .pytest_cache .hypothesis

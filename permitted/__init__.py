@@ -18,7 +18,6 @@ Lower-level: `load_policy("uk@2020-11-06")`, `build_facts(record)`, `evaluate(po
 from __future__ import annotations
 
 import datetime as _dt
-from importlib import metadata as _metadata
 
 from dsl.contract.errors import InputError, PolicyError, UsageError
 from dsl.contract.model import Policy
@@ -27,14 +26,28 @@ from interpreter.evaluation.program import Program, lower_policy
 from interpreter.evaluation.report import Report
 from interpreter.facts.record import build_facts
 
-from permitted.batch import audit
 from permitted.checking import Checked, check
 from permitted.store import default_store
 
-try:
-    __version__ = _metadata.version("permitted")
-except _metadata.PackageNotFoundError:     # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str):
+    """`audit` and `__version__`, imported on first use: every command imports this package,
+    and the audit's process pool, importlib.metadata (and the e-mail parser it reads package
+    metadata with) would be a tenth of a second of each start that only some of them need."""
+    if name == "audit":
+        from permitted.batch import audit
+
+        return audit
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        version = metadata.version("permitted")
+    except metadata.PackageNotFoundError:     # running from a source tree that was never installed
+        version = "0+unknown"
+    globals()["__version__"] = version
+    return version
 
 
 def load_policy(ref: str, as_of: _dt.date | None = None) -> Policy:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping
 
 from dsl.contract.errors import Diagnostic, UsageError
@@ -21,6 +22,7 @@ from permitted import exitcodes
 from permitted.checking import Checked, Judge, choice_of, envelopes
 from permitted.exitcodes import Exit
 from permitted.pool import Pool
+from permitted.store import default_store
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
 IN_FLIGHT_PER_JOB = 4   # batches read ahead per worker, so no worker waits for the reader
@@ -32,18 +34,26 @@ def default_jobs() -> int:
 
 def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, policy: str | None = None,
           jobs: int = 1, fields: Mapping | None = None, limit: int = DEFAULT_LIMIT,
-          api_operation: str | None = None, notify: Callable[[str], None] | None = None) -> Iterator[Checked]:
+          api_operation: str | None = None, notify: Callable[[str], None] | None = None,
+          timeout: float | None = None, policy_root: Path | None = None) -> Iterator[Checked]:
     """One Checked row per message of `inputs` (paths of files or folders), in input order.
 
     Each message is judged by its marketplace's policy in force on its `sent_at`, unless `as_of`
     or `policy` is given. `jobs` > 1 spreads the work over that many processes; a process that
-    dies is replaced and its messages judged again (permitted.pool), and `notify` hears of it."""
+    dies is replaced and its messages judged again (permitted.pool), and `notify` hears of it.
+    `timeout` (seconds) bounds the time one message may take: past it, the message is an error
+    row (I192). A time limit needs a process to stop, so with one it is judged in a worker
+    process even when `jobs` is 1. `policy_root`: the folder the policies' `extends:` may reach
+    into (the command line's `--policy-root`, as for `check`)."""
     choice = choice_of(marketplace, as_of, policy)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise UsageError([Diagnostic("U100", f"jobs must be a whole number of at least 1, not {jobs!r}")])
-    judge = Judge(choice)             # fails here, once, when the choice names no policy
+    if timeout is not None and not (isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+                                    and timeout > 0):
+        raise UsageError([Diagnostic("U100", f"timeout must be a number of seconds above 0, not {timeout!r}")])
+    judge = Judge(choice, default_store(policy_root))   # fails here, once, when the choice names no policy
     stream = envelopes(inputs, fields, limit=limit, api_operation=api_operation)
-    if jobs == 1:
+    if jobs == 1 and timeout is None:
         for source, envelope in stream:
             yield judge.row(source, envelope)
         return
@@ -52,11 +62,24 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
         return
     # Judged here, the first message loads what judging needs (its policy, the language and
     # spelling models) into this process, and every worker forked after it starts with them:
-    # none pays for loading them again, a replacement for a dead worker included.
-    yield judge.row(*first)
+    # none pays for loading them again, a replacement for a dead worker included. Under a time
+    # limit nothing is judged here, where it could not be stopped: a short message like the
+    # first (its marketplace and day) does the loading, and the first goes to a worker.
+    if timeout is None:
+        yield judge.row(*first)
+    else:
+        judge.row("<loading>", _like(first[1]))
+        stream = itertools.chain([first], stream)
     batches = iter(lambda: list(itertools.islice(stream, BATCH)), [])
-    with Pool(jobs, choice, in_flight=jobs * IN_FLIGHT_PER_JOB, notify=notify) as pool:
+    with Pool(jobs, choice, in_flight=jobs * IN_FLIGHT_PER_JOB, notify=notify, timeout=timeout,
+              policy_root=policy_root) as pool:
         yield from pool.rows(batches)
+
+
+def _like(envelope) -> dict:
+    """A short message judged by the policy that would judge `envelope`."""
+    known = envelope if isinstance(envelope, Mapping) else {}
+    return {**{k: known[k] for k in ("marketplace", "sent_at") if k in known}, "body": "Thank you for your order."}
 
 
 class Tally:

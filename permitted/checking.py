@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from dsl.contract.errors import Diagnostic, InputError, Problem, UsageError, internal_error
+from dsl.contract.errors import Diagnostic, InputError, PolicyError, Problem, UsageError, internal_error
+from dsl.contract.model import Policy
 from dsl.contract.schema import as_json_data
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.evaluation.report import Report
@@ -66,12 +67,13 @@ class Choice:
 class Judge:
     """Judges envelopes under one Choice, with the policies of a store (the process's own by default)."""
 
-    def __init__(self, choice: Choice, store: PolicyStore | None = None):
+    def __init__(self, choice: Choice, store: PolicyStore | None = None, fixed: Compiled | None = None):
+        """`fixed`: a policy compiled elsewhere (a draft held in memory) that judges every message."""
         self.choice = choice
         self.store = store or default_store()
         self.default_market = choice.marketplace.upper() if choice.marketplace else None
-        self.fixed: Compiled | None = None
-        if choice.policy is not None:
+        self.fixed = fixed
+        if fixed is None and choice.policy is not None:
             self.fixed = self.store.load(choice.policy, choice.as_of)
 
     def policy_for(self, envelope: Mapping, source: str) -> tuple[Compiled, str | None]:
@@ -84,6 +86,19 @@ class Judge:
                                          help="give --marketplace US|UK|SA, or `marketplace:` in the envelope")])
         day = self.choice.as_of or sent_on(envelope) or _dt.date.today()
         return self.store.compiled(self.store.catalogue.in_force(market, day).path), market
+
+    def policy_if_known(self, envelope: Mapping, source: str) -> Policy | None:
+        """The policy the rules would judge the message by, whose words shape some facts (vague
+        link text, opt-out links, brand words); None when no marketplace is known or no version
+        is in force."""
+        if not (envelope.get("marketplace") or self.default_market or self.fixed):
+            return None
+        try:
+            return self.policy_for(envelope, source)[0].policy
+        except PolicyError as problem:
+            if all(d.code == "P700" for d in problem.diagnostics):
+                return None
+            raise
 
     def judge(self, envelope: Mapping, source: str) -> Checked:
         """A Checked row; raises Problem when the message cannot be judged."""

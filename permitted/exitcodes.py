@@ -16,6 +16,7 @@ class Exit(IntEnum):
     REVIEW = 4           # nothing blocked, but a warning or an undetermined rule
     INTERNAL = 70        # a bug (also: a message that could not be judged because of one, I190/I191)
     INTERRUPTED = 130    # Ctrl-C or SIGTERM; `audit` leaves its output file whole up to the last finished row
+    CLOSED_OUTPUT = 141  # standard output closed by its reader (`permitted audit … | head`): 128 + SIGPIPE, as a shell shows it
 
 
 VERDICT_EXIT = {Verdict.ALLOWED: Exit.ALLOWED, Verdict.BLOCKED: Exit.BLOCKED, Verdict.REVIEW: Exit.REVIEW}

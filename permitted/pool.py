@@ -14,7 +14,10 @@ stopped by a signal. Here each worker has its own pipe and holds one batch at a 
 - neither side ever writes to a pipe the other is not reading (a worker is always waiting for
   its next batch when one is sent), so large messages cannot deadlock the two;
 - closing the pool (at the end, on Ctrl-C or SIGTERM) stops every worker, and a worker whose
-  parent is gone (killed outright) notices within a second and exits: no orphans.
+  parent is gone (killed outright) notices within a second and exits: no orphans;
+- a worker sends each row as soon as it is judged, so the parent knows which message it is on
+  and since when: one that runs past the time limit becomes an error row (I192), and its worker
+  is stopped and replaced, the messages after it in the batch going to another.
 """
 from __future__ import annotations
 
@@ -22,14 +25,17 @@ import multiprocessing
 import os
 import pickle
 import signal
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from dsl.contract.errors import Diagnostic, internal_error
 
 from permitted.checking import Checked, Choice, Judge
+from permitted.store import default_store
 
 _STOP = None          # sent to a worker: no more work
 _PARENT_CHECK = 1.0   # seconds between a waiting worker's checks that its parent is still there
@@ -41,7 +47,8 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connection]) -> None:
+def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connection],
+           policy_root: Path | None = None) -> None:
     """A worker: judge each batch received and send its rows back, until told to stop."""
     # A forked worker holds copies of the parent's ends of every pipe, its own included: closed,
     # a parent that dies even half-way through sending a batch reads as EOF here, not as a read
@@ -54,7 +61,7 @@ def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connec
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    judge = Judge(choice)
+    judge = Judge(choice, default_store(policy_root))
     while True:
         try:
             if not conn.poll(_PARENT_CHECK):
@@ -66,13 +73,16 @@ def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connec
             return
         if batch is _STOP:
             return
-        rows = [judge.row(source, envelope) for source, envelope in batch]
-        try:
-            conn.send(rows)
-        except (EOFError, OSError):
-            return
-        except Exception:               # noqa: BLE001 — a row that cannot be pickled: send the others, and say which
-            conn.send([_portable(row) for row in rows])
+        # Each row goes back as soon as it is judged: the parent times each message from the
+        # moment the row before it arrived (see Pool's `timeout`).
+        for source, envelope in batch:
+            row = judge.row(source, envelope)
+            try:
+                conn.send(row)
+            except (EOFError, OSError):
+                return
+            except Exception:           # noqa: BLE001 — a row that cannot be pickled: its message's error row
+                conn.send(_portable(row))
 
 
 def _portable(row: Checked) -> Checked:
@@ -104,6 +114,7 @@ class _Task:
     start: int                   # where the task's items begin in its slot
     items: list
     retry: bool = False          # a second try, after the worker holding it died
+    done: int = 0                # rows received so far: items[done] is the message being judged
 
 
 @dataclass
@@ -111,6 +122,7 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     task: _Task | None = None
+    since: float = 0.0           # time.monotonic() when its current message began
 
 
 def _stopped(process) -> str:
@@ -126,12 +138,17 @@ def _stopped(process) -> str:
 class Pool:
     """`jobs` judging processes. `rows(batches)` judges the batches, yielding every row in input
     order; `close()` stops the workers (also on an exception: use it as a context manager).
-    `notify` hears, in words, of each worker that stopped and what became of its messages."""
+    `notify` hears, in words, of each worker that stopped and what became of its messages.
+    With `timeout` (seconds), a message still being judged after that long becomes an error row
+    (I192) and its worker is stopped and replaced; the other messages it held are judged again."""
 
     def __init__(self, jobs: int, choice: Choice, *, in_flight: int,
-                 notify: Callable[[str], None] | None = None):
+                 notify: Callable[[str], None] | None = None, timeout: float | None = None,
+                 policy_root: Path | None = None):
         self.jobs = jobs
+        self.policy_root = policy_root      # the folder `extends:` may reach into, as for the parent's judge
         self.choice = choice
+        self.timeout = timeout
         self.in_flight = in_flight        # batches read and not yet yielded, at most: memory stays flat
         self.notify = notify or (lambda message: None)
         self.workers: list[_Worker] = []
@@ -147,7 +164,7 @@ class Pool:
         parent_end, child_end = self.context.Pipe()
         # Only a forked worker inherits this process's ends of the pipes (spawn passes none).
         inherited = [parent_end, *(w.conn for w in self.workers)] if self.context.get_start_method() == "fork" else []
-        process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited),
+        process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited, self.policy_root),
                                        daemon=True)
         # Block Ctrl-C and SIGTERM while the worker starts: it inherits this process's handlers
         # until it sets its own, and must not run the parent's.
@@ -197,10 +214,18 @@ class Pool:
                 if not (slots or waiting) and exhausted:
                     return
                 continue                      # rows set without a worker, or work for a new one
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=self._wait_for(busy))
             for worker in busy:
                 if worker.conn in ready or worker.process.sentinel in ready:
                     self._collect(worker, waiting)
+                elif self.timeout is not None and time.monotonic() - worker.since > self.timeout:
+                    self._overran(worker, waiting)
+
+    def _wait_for(self, busy: list[_Worker]) -> float | None:
+        """How long to wait for a row before one of the busy workers' messages runs out of time."""
+        if self.timeout is None:
+            return None
+        return max(0.0, min(w.since for w in busy) + self.timeout - time.monotonic())
 
     def _give(self, worker: _Worker, task: _Task, waiting: deque) -> None:
         try:
@@ -217,16 +242,40 @@ class Pool:
                 task.slot.rows[task.start] = Checked(source, None, error=(internal_error(exc, source),))
             return
         worker.task = task
+        worker.since = time.monotonic()
 
     def _collect(self, worker: _Worker, waiting: deque) -> None:
         task = worker.task
         try:
-            rows = worker.conn.recv()
+            row = worker.conn.recv()
         except (EOFError, OSError):          # dead, perhaps half-way through sending
             self._lost(worker, task, waiting)
             return
-        task.slot.rows[task.start:task.start + len(rows)] = rows
-        worker.task = None
+        task.slot.rows[task.start + task.done] = row
+        task.done += 1
+        worker.since = time.monotonic()
+        if task.done == len(task.items):
+            worker.task = None
+
+    def _overran(self, worker: _Worker, waiting: deque) -> None:
+        """A message took longer than the time limit: its error row, a new worker in place of the
+        one judging it (a judge stuck in a library cannot be interrupted, only stopped), and the
+        messages the worker had not reached yet go back to be judged."""
+        task = worker.task
+        worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+        self.workers.remove(worker)
+        source = task.items[task.done][0]
+        task.slot.rows[task.start + task.done] = Checked(source, None, error=(Diagnostic(
+            "I192", f"{source}: could not be judged within {self.timeout:g} s",
+            help="a message of a megabyte of prose or emoticons can take that long: check it on its own "
+                 "with `permitted check`, or give audit a longer --message-timeout"),))
+        rest = task.done + 1
+        if rest < len(task.items):
+            waiting.appendleft(_Task(task.slot, task.start + rest, task.items[rest:], task.retry))
+        self.notify(f"{source}: still being judged after {self.timeout:g} s; written as an error row, "
+                    "and its judging process replaced")
 
     def _singles(self, task: _Task, retry: bool) -> list[_Task]:
         return [_Task(task.slot, task.start + i, [item], retry) for i, item in enumerate(task.items)]
@@ -242,6 +291,8 @@ class Pool:
         if task is None:
             self.notify(f"a judging process stopped ({how}) between batches; another takes its place")
             return
+        if task.done:                         # the rows it sent stand; only the rest are tried again
+            task = _Task(task.slot, task.start + task.done, task.items[task.done:], task.retry)
         if not task.retry:
             waiting.extendleft(reversed(self._singles(task, True)))
             self.notify(f"a judging process stopped ({how}) while holding {len(task.items)} "

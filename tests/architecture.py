@@ -13,8 +13,10 @@ from pathlib import Path
 PACKAGES = ("dsl", "interpreter", "permitted")
 
 # The layers of the application package, highest first: a module may import its own layer or a
-# lower one. Services are permitted's top-level modules (checking, batch, examples, …).
-APPLICATION_LAYERS = ("permitted.__main__", "permitted.cli", "permitted.commands", "permitted.views", "permitted")
+# lower one. Services are permitted's top-level modules (checking, batch, examples, …) and the
+# HTTP service (permitted.service), which may use the views for the JSON it answers.
+APPLICATION_LAYERS = ("permitted.__main__", "permitted.cli", "permitted.commands", "permitted.service",
+                      "permitted.views", "permitted")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ def violations(root: Path) -> list[str]:
             rule = "the interpreter may import only dsl.contract"
         elif (_within(e.target, "z3") and not _within(e.source, "dsl.analysis")):
             rule = "only dsl.analysis uses the solver"
+        elif ((_within(e.target, "dask") or _within(e.target, "distributed"))
+              and e.source != "permitted.distributed.cluster"):
+            rule = "only permitted.distributed.cluster uses Dask"
         elif (_within(e.source, "permitted") and _within(e.target, "permitted") and e.target in known
               and e.target != "permitted" and _layer(e.target) < _layer(e.source)):
             rule = f"{APPLICATION_LAYERS[_layer(e.source)]} may not import the layer above it"

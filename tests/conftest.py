@@ -15,13 +15,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # Hypothesis profiles. `full` (what `make test` runs) gives every property test the number of
 # examples it asks for with `examples(n)`; `quick`, the default for a plain `pytest`, a tenth of
-# that, for the edit-and-rerun loop. Choose with HYPOTHESIS_PROFILE=quick|full, or pytest's
+# that, for the edit-and-rerun loop; `fuzz` many more (below). Choose with HYPOTHESIS_PROFILE=quick|full|fuzz, or pytest's
 # `--hypothesis-profile`. Both build on the profile Hypothesis picked itself (its `ci` profile
 # on CI services: derandomised, no example database).
 FULL_EXAMPLES = 100
 _base = settings.get_profile(settings.get_current_profile_name())
 settings.register_profile("full", _base, max_examples=FULL_EXAMPLES)
 settings.register_profile("quick", _base, max_examples=FULL_EXAMPLES // 10, deadline=None)
+# `fuzz` (`make fuzz`): a campaign, FUZZ_EXAMPLES (default 1,000: ten times `full`) in place of
+# `full`'s 100, so a property that asks for examples(60) runs 600; no deadlines, since a campaign
+# reaches the slow inputs on purpose. Failures found are kept in the example database and replayed first.
+settings.register_profile("fuzz", _base, max_examples=int(os.environ.get("FUZZ_EXAMPLES") or 1_000), deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "quick")
 
 

@@ -1,10 +1,10 @@
 """Hypothesis strategies for the rule language: syntax trees, typed conditions, facts records,
 and the broken input a policy author can type (random bytes, token soups, YAML fragments).
 
-Used by tests/test_properties.py. Every strategy produces only what its comment promises;
-where that needs checking (facts records against the schema here, typed conditions against the
-checker in the test) it is an assertion, so a wrong strategy fails loudly instead of testing
-nothing.
+Used by tests/test_properties.py and the fuzz tests. Every strategy produces only what its
+comment promises; where that needs checking (facts records against the schema here, typed
+conditions against the checker in the test) it is an assertion, so a wrong strategy fails loudly
+instead of testing nothing.
 """
 from __future__ import annotations
 

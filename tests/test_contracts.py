@@ -55,6 +55,9 @@ def _plant(tmp_path: Path, files: dict[str, str]) -> Path:
     ({"permitted/commands/check.py": "from permitted.views import html\n", "permitted/views/html.py": ""}, None),
     ({"permitted/diffing.py": "import z3\n"}, "permitted.diffing imports z3 (only dsl.analysis uses the solver)"),
     ({"dsl/analysis/solve.py": "import z3\n"}, None),
+    ({"permitted/batch.py": "def f():\n    import dask.distributed\n"},
+     "permitted.batch imports dask.distributed (only permitted.distributed.cluster uses Dask)"),
+    ({"permitted/distributed/cluster.py": "def f():\n    import distributed\n"}, None),
 ])
 def test_a_planted_bad_import_is_found(tmp_path, files, broken):
     found = architecture.violations(_plant(tmp_path, files))

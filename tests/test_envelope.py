@@ -4,9 +4,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
 
 from dsl.contract.errors import InputError
 from interpreter.read.envelope import check_envelope, read_message
+
+from .conftest import examples
+from .input_strategies import envelopes
 
 FIELDS = {"marketplace": "UK", "order": {"completed_at": "2020-11-01"}}
 
@@ -74,3 +78,34 @@ def test_every_problem_is_reported():
     with pytest.raises(InputError) as info:
         check_envelope({"marketplace": "XX", "channel": "fax", "body": "x"})
     assert len(info.value.diagnostics) == 2
+
+
+def _jsonschema_accepts(envelope) -> bool:
+    from dsl.contract.schema import _message_validator
+
+    return not any(True for _ in _message_validator().iter_errors(envelope))
+
+
+@pytest.mark.parametrize("envelope", [
+    {"body": "x", "attachments": ({"filename": "a.pdf", "content_type": "application/pdf"},)},   # a tuple
+    {"body": "x", "sent_at": "2024-01-17\n"},                  # `$` matches before a final newline in jsonschema
+    {"body": "x", "history": {"review_requests_sent": 2.0}},  # an integral float is an integer
+    {"body": "x", "history": {"review_requests_sent": True}},
+    {"body": "x", "html": "<p>x</p>"},
+    {"marketplace": "UK", "body": "x", "order": {"id": "203-5521984-0736215", "completed_at": "2024-01-10"}},
+])
+def test_the_compiled_envelope_check_gives_jsonschema_verdicts(envelope):
+    """message_problems answers "valid" from the compiled check only where jsonschema agrees;
+    everything else is worded by jsonschema, so the errors are jsonschema's."""
+    from dsl.contract.schema import message_problems
+
+    assert (message_problems(envelope) == []) == _jsonschema_accepts(envelope)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(envelopes)
+def test_the_compiled_envelope_check_lets_through_only_what_jsonschema_accepts(envelope):
+    from dsl.contract.schema import _valid_at_once
+
+    if _valid_at_once(envelope):
+        assert _jsonschema_accepts(envelope), envelope

@@ -140,8 +140,10 @@ def test_the_policy_tree_is_the_folder_holding_base_and_policy_root_widens_it(tr
 
 
 @pytest.mark.parametrize("verb", [["test"], ["diff", "uk@2020-11-06"], ["check", "examples/messages/uk-review-gating.yaml",
-                                                                       "--format", "json", "--policy"]])
-def test_check_test_and_diff_take_a_policy_root(tmp_path, cli, verb):
+                                                                       "--format", "json", "--policy"],
+                                  ["audit", "examples/messages/uk-review-gating.yaml", "--no-progress", "--jobs", "2",
+                                   "--out", os.devnull, "--policy"]])
+def test_check_test_diff_and_audit_take_a_policy_root(tmp_path, cli, verb):
     shutil.copytree(ROOT / "policies" / "base", tmp_path / "policies" / "base")
     draft = write(tmp_path / "drafts" / "uk.yaml",
                   (ROOT / "policies" / "uk" / "2020-11-06.yaml").read_text(encoding="utf-8")

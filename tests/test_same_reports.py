@@ -115,9 +115,21 @@ def email_file(envelope: dict, path: Path) -> dict:
     return {"path": str(path), "marketplace": envelope["marketplace"]}
 
 
+# Envelopes the schema or the calendar refuses, and one the compiled envelope check refuses but
+# jsonschema accepts (a date before a final newline): judged and worded as the reference does.
+REFUSED = [{"marketplace": "XX", "body": "Thanks for your order."},
+           {"marketplace": "UK", "body": "x", "html": "<p>x</p>"},
+           {"marketplace": "UK", "body": "x", "sent_at": "2024-01-17\n"},
+           {"marketplace": "UK", "body": "x", "sent_at": "2024-02-30"},
+           {"marketplace": "UK", "body": "x", "order": {"completed_at": "2023-13-01", "status": "lost"}},
+           {"marketplace": "UK", "body": "x", "history": {"review_requests_sent": -1}},
+           {"marketplace": "UK", "body": "x", "attachments": [{"filename": "a.pdf"}], "extra": 1}]
+
+
 def corpus(tmp: Path) -> list[dict]:
     items = [{"path": str(p), "marketplace": p.name.split("-")[0].upper()}
              for p in sorted(EXAMPLES.iterdir()) if p.suffix in (".yaml", ".json", ".eml")]
+    items += [{"envelope": envelope} for envelope in REFUSED]
     for i, item in enumerate(generated(240)):
         items.append(email_file(item["email"], tmp / f"m{i}.eml") if "email" in item else item)
     return items

@@ -1,4 +1,5 @@
-"""A wheel built from the repository carries grammar.lark and policies/, and works outside the checkout."""
+"""A wheel built from the repository carries grammar.lark, policies/ and the web page's files, and works
+outside the checkout."""
 from __future__ import annotations
 
 import subprocess
@@ -28,6 +29,8 @@ def test_wheel_carries_grammar_and_policies(wheel):
     shipped = {n for n in names if n.startswith("permitted/policies/") and n.endswith(".yaml")}
     in_repo = {"permitted/policies/" + str(p.relative_to(ROOT / "policies")) for p in (ROOT / "policies").rglob("*.yaml")}
     assert shipped == in_repo
+    # The web page of `permitted serve` is served from inside the package.
+    assert {"permitted/service/static/" + n for n in ("index.html", "app.js", "app.css")} <= names
 
 
 @pytest.mark.slow

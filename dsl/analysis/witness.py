@@ -19,6 +19,7 @@ from typing import Callable, Mapping
 import z3
 
 from dsl.analysis.domains import abstract, field_spec, steps
+from dsl.analysis.relations import relations
 from dsl.analysis.solve import EPOCH, Encoder
 from dsl.analysis.texts import requirement, realise
 from dsl.contract.schema import MISSING
@@ -34,14 +35,20 @@ class Found:
 
 
 def search(enc: Encoder, goal: z3.BoolRef, used: frozenset, verify: Callable[[dict], bool], tries: int = TRIES) -> Found:
+    # The solver's model depends on the order its constraints are given in, and a set of keys
+    # holding text iterates in an order that changes with PYTHONHASHSEED: in a fixed order, the
+    # same diff shows the same witnesses in every run.
+    used = tuple(sorted(used, key=repr))
     opt = z3.Optimize()
     opt.set(timeout=20_000)
     for k in used:
         for c in enc.constraints.get(k, ()):
             opt.add(c)
     opt.add(goal)
+    for relation in relations(enc, used):       # a witness is a message that could be sent
+        opt.add(relation)
     lengths = []
-    for k in sorted(used, key=repr):
+    for k in used:
         v = enc.vars[k]
         usual = _usual(enc, k)
         if usual is not None:

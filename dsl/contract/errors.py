@@ -55,9 +55,20 @@ CODES: dict[str, str] = {
     "I100": "bad-facts",
     "I101": "input-unreadable",
     "I102": "input-over-limit",
+    "I103": "body-too-large",
+    "I104": "unsupported-media-type",
+    "I105": "batch-too-large",
     "I190": "internal-error",
     "I191": "judge-stopped",
+    "I192": "time-limit",
     "U100": "usage",
+    "U101": "unauthorized",
+    "U102": "not-found",
+    "U103": "method-not-allowed",
+    "U104": "too-many-requests",
+    "U105": "bad-cluster",
+    "U106": "scheduler-unreachable",
+    "U107": "cluster-not-installed",
 }
 
 # Codes that flag something suspicious in a policy that still compiles: `permitted lint` shows

@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from dsl.contract.reference import REFERENCE
 from dsl.contract.resources import policies_dir
 from dsl.contract.types import ANY, BOOL, DATE, NUMBER, STRING, Type, list_of, obj
 
@@ -192,21 +193,62 @@ def problems(record: Mapping, schema: FactSchema | None = None) -> list[tuple[tu
 
 
 @lru_cache(maxsize=1)
+def _envelope_schemas() -> tuple[dict, dict]:
+    """(facts.schema.json, message.schema.json): the envelope's schema takes its enumerations
+    from the facts schema by reference."""
+    folder = policies_dir()
+    return tuple(json.loads((folder / name).read_text(encoding="utf-8"))
+                 for name in ("facts.schema.json", "message.schema.json"))
+
+
+@lru_cache(maxsize=1)
 def _message_validator():
     import jsonschema
     from referencing import Registry, Resource
 
-    folder = policies_dir()
-    facts = json.loads((folder / "facts.schema.json").read_text(encoding="utf-8"))
-    message = json.loads((folder / "message.schema.json").read_text(encoding="utf-8"))
-    # message.schema.json takes its enumerations from facts.schema.json by reference.
+    facts, message = _envelope_schemas()
     registry = Registry().with_resources([(facts["$id"], Resource.from_contents(facts)),
                                           ("facts.schema.json", Resource.from_contents(facts))])
     return jsonschema.Draft202012Validator(message, registry=registry, format_checker=jsonschema.FormatChecker())
 
 
+@lru_cache(maxsize=1)
+def _compiled_message_check():
+    """message.schema.json compiled to Python (fastjsonschema): it says whether an envelope is
+    valid in microseconds, where jsonschema takes a few hundred and a quarter of a second to
+    import and build. It names no problems the way jsonschema does, so it only lets valid
+    envelopes through; jsonschema still words every error."""
+    import fastjsonschema
+
+    facts, message = _envelope_schemas()
+    # use_default=False: the envelope is checked, never filled in with the schema's defaults;
+    # detailed_exceptions=False: no wording is read from it, and the code it writes (and
+    # compiles in every new process) is a third of the size.
+    return fastjsonschema.compile(message, handlers={"https": lambda uri: {facts["$id"]: facts}[uri]},
+                                  use_default=False, use_formats=False, detailed_exceptions=False)
+
+
+def _valid_at_once(envelope) -> bool:
+    """The compiled check's yes, where it agrees with jsonschema's. Where the two differ the
+    compiled check is the stricter (a pattern's `$` does not match before a final newline; the
+    schema uses no `format`), except that it takes a tuple for an array: so only an envelope
+    whose attachments, the schema's one array, are a list is let through here. With
+    PERMITTED_REFERENCE=1 (dsl.contract.reference) every envelope goes to jsonschema."""
+    if REFERENCE or type(envelope) is not dict or type(envelope.get("attachments", [])) is not list:
+        return False
+    import fastjsonschema
+
+    try:
+        _compiled_message_check()(envelope)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def message_problems(envelope: Mapping) -> list[tuple[tuple, str]]:
     """Where a message envelope breaks policies/message.schema.json: (path, message) pairs."""
+    if _valid_at_once(envelope):
+        return []
     out = []
     for e in sorted(_message_validator().iter_errors(envelope), key=lambda e: list(map(str, e.absolute_path))):
         out.append((tuple(e.absolute_path), "give `body` or `html`, not both" if e.validator == "not" else _message(e)))

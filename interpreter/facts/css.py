@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -77,8 +78,16 @@ def parse_declarations(css: str) -> Mapping[str, tuple[tuple, bool]]:
     """A declaration list (a style attribute or a rule's body): property -> (tokens, !important).
 
     Cached and read-only: e-mail templates repeat the same few style attributes on every cell."""
+    return _declarations(css or "")
+
+
+def _declarations(css) -> Mapping[str, tuple[tuple, bool]]:
+    """parse_declarations of a text, or of a rule's content as tinycss2 parsed it. The content is
+    read as it is, never written back to text first: tinycss2 parses nested blocks with a stack,
+    but writes them out by recursion, once per level, and a `<style>` of 100,000 nested braces
+    (which a browser reads without complaint) would exhaust the stack."""
     out: dict[str, tuple[tuple, bool]] = {}
-    for item in tinycss2.parse_blocks_contents(css or "", skip_comments=True, skip_whitespace=True):
+    for item in tinycss2.parse_blocks_contents(css, skip_comments=True, skip_whitespace=True):
         if item.type != "declaration":
             continue
         if item.lower_name in out and out[item.lower_name][1] and not item.important:
@@ -134,6 +143,7 @@ class Stylesheet:
         self.rules: list[_Rule] = []
         self._seen: dict[tuple, Mapping[str, tuple]] = {}
         self._margins: dict[int, tuple[Mapping, float]] = {}
+        self._index: dict[tuple, list[_Rule]] | None = None   # built when first needed: see _candidates
         for css in css_texts:
             for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
                 if rule.type == "qualified-rule":
@@ -145,7 +155,7 @@ class Stylesheet:
             if selector is None:
                 continue
             if declarations is None:
-                declarations = parse_declarations(tinycss2.serialize(rule.content))
+                declarations = _declarations(rule.content)
             tag, ident, classes = selector
             rank = (int(ident is not None), len(classes), int(tag is not None), len(self.rules))
             self.rules.append(_Rule(tag, ident, classes, rank, declarations))
@@ -171,8 +181,29 @@ class Stylesheet:
             known = self._margins[id(declarations)] = (declarations, margin_percent(declarations))
         return known[1]
 
+    def _candidates(self, name: str, ident: str | None, classes: frozenset) -> list[_Rule]:
+        """The rules that may apply to an element, looked up rather than all tried: a message of
+        thousands of rules and thousands of differently classed elements took time quadratic in
+        its size. Each rule is filed under one thing an element must have for it to apply — its
+        id, else its class named by the fewest rules, else its type — or as universal."""
+        if self._index is None:
+            counts = Counter(c for r in self.rules for c in r.classes)
+            self._index = defaultdict(list)
+            for r in self.rules:
+                key = ("#", r.ident) if r.ident is not None else \
+                    (".", min(r.classes, key=lambda c: (counts[c], c))) if r.classes else \
+                    ("t", r.tag) if r.tag is not None else ("*",)
+                self._index[key].append(r)
+        index = self._index
+        found = index.get(("#", ident), []) + index.get(("t", name), []) + index.get(("*",), [])
+        for c in classes:
+            found += index.get((".", c), ())
+        return found
+
     def _resolve(self, name: str, ident: str | None, classes: frozenset, style: str) -> Mapping[str, tuple]:
-        sources = [((0,) + r.rank, r.declarations) for r in self.rules
+        # Each rule's rank is unique (it ends with its source order), so the order in which the
+        # candidates are tried decides nothing.
+        sources = [((0,) + r.rank, r.declarations) for r in self._candidates(name, ident, classes)
                    if r.tag in (None, name) and r.ident in (None, ident) and r.classes <= classes]
         if style.strip():
             sources.append(((1, 0, 0, 0, 0), parse_declarations(style)))

@@ -36,6 +36,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from typing import Iterable
 
 from dsl.contract.reference import REFERENCE
@@ -129,12 +130,17 @@ def _kept_model(model):
 
     if REFERENCE:
         return None
+    def as_array(values) -> array:
+        # straight from numpy's buffer: tobytes() would copy the 40 MB transition table once more
+        out = array(values.dtype.char)
+        out.frombytes(memoryview(values).cast("B"))
+        return out
+
     try:
         with np.load(_kept_model_path(model), allow_pickle=False) as data:
-            nextmove, row = data["nextmove"], data["row"]
             identifier = LanguageIdentifier(
-                data["ptc"], data["pc"], data["classes"].tolist(), array(nextmove.dtype.char, nextmove.tobytes()),
-                data["output"].tolist(), norm_probs=True, tk_row=array(row.dtype.char, row.tobytes()))
+                data["ptc"], data["pc"], data["classes"].tolist(), as_array(data["nextmove"]),
+                data["output"].tolist(), norm_probs=True, tk_row=as_array(data["row"]))
     except Exception:                   # noqa: BLE001 — whatever is wrong with the file, unpack again
         return None
     return identifier if identifier.nb_classes == [c for c in identifier.nb_classes if c in _LANGUAGES] else None
@@ -200,15 +206,16 @@ def detect_language(text: str) -> str | None:
 def _word_pattern() -> re.Pattern:
     # A word is a run of letters with their combining marks (Arabic vowel signs, Indic matras),
     # and may hold apostrophes between letters (don't, l'adresse). Python's \w has no marks, so
-    # their class is built once from the Basic Multilingual Plane.
-    marks, start = [], None
-    for cp in range(0x10000):
-        is_mark = unicodedata.category(chr(cp)).startswith("M")
-        if is_mark and start is None:
-            start = cp
-        elif not is_mark and start is not None:
-            marks.append(f"\\u{start:04x}-\\u{cp - 1:04x}")
-            start = None
+    # their class is built once from the Basic Multilingual Plane (categories looked up by map:
+    # a Python loop over the 65,536 code points took a tenth of a second of a cold start).
+    runs: list[list[int]] = []
+    for cp, category in enumerate(map(unicodedata.category, map(chr, range(0x10000)))):
+        if category[0] == "M":
+            if runs and runs[-1][1] == cp - 1:
+                runs[-1][1] = cp
+            else:
+                runs.append([cp, cp])
+    marks = [f"\\u{start:04x}-\\u{end:04x}" for start, end in runs]
     letter = r"[^\W\d_]"
     run = rf"(?:{letter}[{''.join(marks)}]*)+"
     return re.compile(rf"{run}(?:['\u2019]{run})*")
@@ -260,8 +267,64 @@ _BRITISH_RULES = [(re.compile(p), r) for p, r in (
 
 @functools.lru_cache(maxsize=None)
 def _dictionary(language: str) -> frozenset[str]:
+    """A language's words, once per process. Building them from the packages' compressed lists
+    took 0.4-1 s of a cold `check`, so the joined list is kept in the cache folder
+    (dsl.contract.resources.cache_dir) as plain lines, read back in a few hundredths of a second."""
+    kept = _kept_words(language)
+    if kept is not None:
+        return kept
     # a frozenset of the words: lookups are all we need, and it cannot be changed by a caller
-    return frozenset().union(*(_LOADERS[source](language) for source in _SOURCES[language]))
+    words = frozenset().union(*(_LOADERS[source](language) for source in _SOURCES[language]))
+    _keep_words(language, words)
+    return words
+
+
+# The files each source builds a language's words from (its package's code and its list), found
+# without importing the package: a kept list is stale once any of them changes.
+_SOURCE_FILES = {"pyspellchecker": ("spellchecker", "resources/{}.json.gz"),
+                 "wordfreq": ("wordfreq", "data/small_{}.msgpack.gz")}
+_WORDS_FORMAT = "permitted-words 1"
+
+
+def _kept_words_path(language: str):
+    from importlib.util import find_spec
+
+    key = [_WORDS_FORMAT, language]
+    for source in _SOURCES[language]:
+        package, data = _SOURCE_FILES[source]
+        spec = find_spec(package)
+        if spec is None or spec.origin is None:
+            return None
+        for file in (Path(spec.origin), Path(spec.origin).parent / data.format(language)):
+            stat = file.stat()
+            key.append(f"{file}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    digest = hashlib.sha256("\0".join(key).encode()).hexdigest()[:24]
+    return cache_dir() / f"words-{language}-{digest}.txt"
+
+
+def _keep_words(language: str, words: frozenset[str]) -> None:
+    if REFERENCE:
+        return
+    try:
+        path = _kept_words_path(language)
+        if path is not None:
+            write_whole(path, "\n".join([f"{_WORDS_FORMAT} {len(words)}", *sorted(words)]).encode("utf-8"))
+    except OSError:
+        pass            # a folder that cannot be written: built again next time
+
+
+def _kept_words(language: str) -> frozenset[str] | None:
+    """The words as _keep_words wrote them, or None (absent, cut short, or not such a list)."""
+    if REFERENCE:
+        return None
+    try:
+        path = _kept_words_path(language)
+        # bytes decoded as they are: reading as text would turn a "\r" inside a word into "\n"
+        head, _, body = path.read_bytes().decode("utf-8").partition("\n") if path is not None else ("", "", "")
+    except (OSError, UnicodeDecodeError):
+        return None
+    words = body.split("\n") if body else []
+    return frozenset(words) if head == f"{_WORDS_FORMAT} {len(words)}" else None
 
 
 def _pyspellchecker(language: str):

@@ -23,8 +23,6 @@ from typing import Mapping
 from dsl.contract.model import Policy
 
 from interpreter.facts.attachments import attachment_purposes
-from interpreter.facts.html import read_html
-from interpreter.facts.html_source import VisibleText
 from interpreter.facts.language import detect_language, spelling, spelling_by_paragraph
 from interpreter.facts.layout import plain_styling
 from interpreter.facts.lexicon import NO_WORDS, Lexicon
@@ -76,6 +74,10 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
         message["marketplace"] = market
     message["is_template"] = bool(envelope.get("template", False))
     if "html" in envelope:
+        # Imported for the first HTML body: the parser (bs4, soupsieve) is a quarter of a
+        # second of imports that a plain-text message never needs.
+        from interpreter.facts.html import read_html
+
         page = read_html(envelope["html"], lexicon)
         text, links, images, styling = page.text, list(page.links), list(page.images), dict(page.styling)
         message["is_html"] = True
@@ -126,6 +128,8 @@ def text_origin(envelope: Mapping, text: str) -> Origin | None:
     if origin is None:
         return None
     if "html" in envelope:
+        from interpreter.facts.html_source import VisibleText
+
         return origin.through(VisibleText(text, envelope["html"]))
     body = envelope.get("body", "")
     return origin if text == body else origin.through(Normalised(text, body))

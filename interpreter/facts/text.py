@@ -21,6 +21,7 @@ import heapq
 import itertools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import emoji as _emoji
 import phonenumbers
@@ -34,9 +35,10 @@ FAMILIES = ("order_ids", "placeholders", "links", "emails", "phones", "emoji")
 
 def text_facts(text: str, marketplace: str, lexicon: Lexicon = NO_WORDS) -> dict[str, list[dict]]:
     """Facts found in the visible text of a message."""
-    links = _find_links(text, lexicon)
+    folded = _Folded.of(text)
+    links = folded.placed(_find_links(folded.text, lexicon))
     in_link = Spans.of(links)
-    emails = [e for e in _find_emails(text) if not in_link.overlaps_item(e)]
+    emails = [e for e in folded.placed(_find_emails(folded.text)) if not in_link.overlaps_item(e)]
     in_address = Spans.of(links, emails)
     order_ids = [o for o in _find_order_ids(text) if not in_address.overlaps_item(o)]
     placeholders = [p for p in _find_placeholders(text) if not in_link.overlaps_item(p)]
@@ -53,6 +55,43 @@ def text_facts(text: str, marketplace: str, lexicon: Lexicon = NO_WORDS) -> dict
         "phones": phones,
         "emoji": sorted(pictographs + emoticons, key=lambda item: item["start"]),
     }
+
+
+# Characters a buyer does not see, or sees as "@" and ".", that a seller can write inside an address
+# or a link to hide it from a search while the buyer still reads it: invisible ones (zero-width
+# space, non-joiner and joiner, word joiner, byte order mark, soft hyphen) and the fullwidth and
+# small forms of "@" and ".". Links and addresses are found in the text with these folded away
+# (the invisible ones dropped, the others made ASCII); each one's span is then put back on the
+# text as written, hidden characters included. Other fullwidth punctuation stays: "：" and "！"
+# end a link in Japanese prose, as they must.
+_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u2060\ufeff")
+_LOOKALIKES = {"\uff20": "@", "\ufe6b": "@", "\uff0e": ".", "\ufe52": "."}
+_TO_FOLD = re.compile("[" + "".join(sorted(_INVISIBLE)) + "".join(_LOOKALIKES) + "]")
+
+
+@dataclass(frozen=True)
+class _Folded:
+    """A text with the characters above folded away, and where each of its characters was written."""
+    text: str
+    places: tuple[int, ...] | None     # character k of `text` is character places[k] of the original; None: the same text
+
+    @classmethod
+    def of(cls, text: str) -> "_Folded":
+        if not _TO_FOLD.search(text):
+            return cls(text, None)
+        kept = [(i, _LOOKALIKES.get(c, c)) for i, c in enumerate(text) if c not in _INVISIBLE]
+        return cls("".join(c for _, c in kept), tuple(i for i, _ in kept))
+
+    def placed(self, items: list[dict]) -> list[dict]:
+        """Items found in the folded text, with their spans on the original: from the first
+        character found to the last, what is hidden between them included."""
+        if self.places is None:
+            return items
+        for item in items:
+            start, end = item["start"], item["end"]
+            item["start"], item["end"] = (self.places[start], self.places[end - 1] + 1) if end > start else \
+                (self.places[start],) * 2 if start < len(self.places) else (self.places[-1] + 1,) * 2
+        return items
 
 
 class Spans:

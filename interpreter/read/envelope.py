@@ -16,8 +16,9 @@ interpreter.read.bounded: nesting, integer digits, anchors and aliases).
 """
 from __future__ import annotations
 
+import io
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -27,7 +28,6 @@ from dsl.contract.errors import Diagnostic, InputError, internal_error
 from dsl.contract.schema import as_json_data, message_problems
 
 from interpreter.read.bounded import Malformed, OverLimit, load_json
-from interpreter.read.mail import email_envelope, mbox_messages
 from interpreter.read.origin import Envelope, Origin, Unread
 from interpreter.read.spapi import OPERATIONS, api_envelope
 from interpreter.read.written import Written, json_written, load_yaml, yaml_written
@@ -113,6 +113,8 @@ def envelope_of(data: bytes, suffix: str, source: str, fields: Mapping | None = 
     fields = dict(fields or {})
     _check_size(len(data), limit, source)
     if suffix in MAIL_SUFFIXES:
+        from interpreter.read.mail import email_envelope     # the e-mail parser, only for e-mail
+
         mail, origin = email_envelope(data, source)
         return Envelope(check_envelope({**fields, **mail}, source), origin)
     text = _decode(data, source)
@@ -165,30 +167,61 @@ def _written_origin(text: str, written: Written | None) -> Origin:
     return Origin(text, 1, written.start, (written,))
 
 
+@dataclass(frozen=True)
+class Part:
+    """A stretch of a file read on its own (by a worker of a distributed audit): its bytes, from
+    one message boundary to another — a line of a JSONL file, a `From ` line of an mbox, or the
+    whole of any other file — and where they begin in the file, so that each message gets the
+    name, line and error row a reading of the whole file gives it."""
+    name: str                 # the file, as its messages' names begin: a path, or a URL
+    data: bytes
+    line: int = 1             # the file's line number of the first line of `data`
+    before: int = 0           # messages of an mbox before this stretch
+    size: int | None = None   # a whole file's size when `data` holds only its first bytes (it is over the limit)
+
+
 def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
-                   api_operation: str | None = None) -> Iterator[tuple[str, dict | InputError]]:
+                   api_operation: str | None = None,
+                   part: Part | None = None) -> Iterator[tuple[str, dict | InputError]]:
     """(name, envelope) for each message in a file — or (name, InputError) for one that cannot be
-    read — so a batch loses nothing: every message in gives one row out."""
+    read — so a batch loses nothing: every message in gives one row out. With `part`, the
+    messages of that stretch of the file, read from its bytes (the file is not opened)."""
     path = Path(path)
+    name = str(path) if part is None else part.name
     suffix = path.suffix.lower()
     try:
         if suffix == ".mbox":
-            for stored in mbox_messages(path):
+            from interpreter.read.mail import mbox_messages
+
+            stored_messages = mbox_messages(path) if part is None else \
+                mbox_messages(name, part.data, first_line=part.line, before=part.before)
+            for stored in stored_messages:
                 read = _attempt(stored.name, envelope_of, stored.data, ".eml", stored.name, fields, limit=limit)
                 yield stored.name, _in_batch(read, stored.line, stored.text, stored.at)
             return
         if suffix == ".jsonl":
-            with path.open("rb") as lines:
-                for number, line in enumerate(lines, start=1):
+            with path.open("rb") if part is None else io.BytesIO(part.data) as lines:
+                for number, line in enumerate(lines, start=1 if part is None else part.line):
                     if line.strip():
-                        read = _attempt(f"{path}:{number}", envelope_of, line, ".json", f"{path}:{number}", fields,
+                        read = _attempt(f"{name}:{number}", envelope_of, line, ".json", f"{name}:{number}", fields,
                                         limit=limit)
-                        yield f"{path}:{number}", _in_batch(read, number)
+                        yield f"{name}:{number}", _in_batch(read, number)
             return
     except OSError as exc:
-        yield str(path), _fail("I101", str(path), f"cannot read: {exc.strerror or exc}")
+        yield name, _fail("I101", name, f"cannot read: {exc.strerror or exc}")
         return
-    yield str(path), _attempt(str(path), read_message, path, fields, limit=limit, api_operation=api_operation)
+    if part is None:
+        yield name, _attempt(name, read_message, path, fields, limit=limit, api_operation=api_operation)
+    else:
+        yield name, _attempt(name, _read_part, part, suffix, fields, limit=limit,
+                             api_operation=api_operation or operation_named(path))
+
+
+def _read_part(part: Part, suffix: str, fields: Mapping | None, *, limit: int,
+               api_operation: str | None) -> Envelope:
+    """The envelope of a whole file given as a Part: as read_message reads the file itself."""
+    _check_size(part.size if part.size is not None else len(part.data), limit, part.name)
+    return envelope_of(part.data, suffix, part.name, fields, limit=limit, api_operation=api_operation)
 
 
 def _attempt(source: str, read, *args, **kwargs) -> dict | InputError:

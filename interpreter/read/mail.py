@@ -9,11 +9,30 @@ message, traced through its transfer encoding (interpreter.read.transfer). An mb
 its `From ` lines as the standard library's mailbox module splits it, keeping the line each
 message begins on. Errors: InputError I101 for bytes that are not an e-mail message; a part in
 an unknown charset is read as UTF-8 with replacement characters (best effort, never a crash).
+
+Bounds, because the standard library's parser trusts what it reads: it recurses once per level
+of multipart nesting (a few hundred levels exhaust the stack) and its header parser takes time
+quadratic in a structured header's length (a 64 KB Content-Type took 4 s, a 900 KB Subject 25 s;
+a megabyte of encoded words exhausted memory). So MIME parts nest at most MAX_PARTS_DEPTH deep and
+the headers the reader interprets (Subject, Date, Content-*) are at most MAX_HEADER characters:
+beyond either the message is refused with I102 rather than read in part, since a part left out
+could be the one a buyer sees. Other headers (From, To, Received, DKIM-Signature, …) are never
+interpreted, so any length the size limit allows is read past. A Date that names no moment (an
+offset of +9999, year 99999, hour 99) leaves sent_at unknown, as an absent Date does; 8-bit bytes
+in a header are read as UTF-8, a byte that is not as U+FFFD; a line without a colon ends the
+headers (the rest is the body, as the standard library reads it); a boundary never closed ends
+its part at the end of the message, as mail clients read it; a multipart without a boundary is
+read as the text it is, boundary lines and all, never as an empty message; UTF-16 without a byte
+order mark is read in the order its zero bytes show; base64 that is not base64 (characters
+outside its alphabet, a length no encoder writes) is refused with I101, since what it decodes
+to was written by nobody.
 """
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
+import io
 import re
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -28,36 +47,167 @@ from interpreter.read.origin import Origin
 from interpreter.read.transfer import Transferred
 
 _HEADERS = ("from", "to", "subject", "date", "content-type", "message-id", "mime-version")
+# Headers whose values the reader (or the standard library, for it) parses.
+_INTERPRETED = frozenset({"subject", "date", "content-type", "content-transfer-encoding",
+                          "content-disposition", "content-id"})
+MAX_PARTS_DEPTH = 32            # levels of multipart nesting; real mail nests three or four
+MAX_HEADER = 8_000              # characters of an interpreted header, folded lines included
 _BLANK_LINE = re.compile(r"\r?\n\r?\n")
 _CID = re.compile(r"""\bcid:([^\s"'<>)]+)""", re.IGNORECASE)
 
 
-def _text_of(part: EmailMessage) -> str:
+def _charset(part: EmailMessage) -> str | None:
+    """The charset a part's text is decoded with: the one it names, but for UTF-16 without a byte
+    order mark, whose order is read from where the zero bytes of its (mostly Latin) text fall."""
+    charset = part.get_content_charset()
+    if charset not in ("utf-16", "utf16"):
+        return charset
+    payload = part.get_payload(decode=True) or b""
+    if payload[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return charset
+    return "utf-16-be" if payload[0::2].count(0) > payload[1::2].count(0) else "utf-16-le"
+
+
+# Base64 the decoder had to guess at: characters outside the alphabet, or a length no encoder
+# writes. Decoded anyway, it is bytes nobody wrote.
+_NOT_BASE64 = (email.errors.InvalidBase64CharactersDefect, email.errors.InvalidBase64LengthDefect)
+
+
+def _text_of(part: EmailMessage, source: str) -> str:
+    charset = _charset(part)
     try:
-        return part.get_content()
+        if charset is not None and charset != part.get_content_charset():
+            text = (part.get_payload(decode=True) or b"").decode(charset, errors="replace")
+        else:
+            text = part.get_content()
     except (LookupError, UnicodeError, ValueError):   # unknown or lying charset: keep what can be read
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+        text = payload.decode("utf-8", errors="replace")
+    if any(isinstance(d, _NOT_BASE64) for d in part.defects):
+        raise InputError([Diagnostic("I101", f"{source}: the text of the message is declared base64 but is not "
+                                             "(characters outside base64, or a length no encoder writes)",
+                                     help="send the message as its mail program wrote it")])
+    return text
+
+
+def _body(message: EmailMessage, preferences: tuple[str, ...] = ("html", "plain")) -> EmailMessage | None:
+    """The part a mail client shows, chosen as EmailMessage.get_body chooses it (the first part of
+    the most preferred text subtype, attachments skipped, a multipart/related by its `start` part
+    or else its first), without its crash on a multipart/related whose boundary never comes
+    (it takes the first character of the unsplit text for a part)."""
+    best: tuple[int, EmailMessage] | None = None
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if part.is_attachment():
+            continue
+        maintype, subtype = part.get_content_type().split("/")
+        if maintype == "text":
+            if subtype in preferences and (best is None or preferences.index(subtype) < best[0]):
+                best = (preferences.index(subtype), part)
+                if best[0] == 0:
+                    break
+            continue
+        payload = part.get_payload()
+        if maintype != "multipart" or not isinstance(payload, list):
+            continue
+        children = [child for child in payload if isinstance(child, EmailMessage)]
+        if subtype == "related" and children:
+            start = part.get_param("start")
+            chosen = next((c for c in children if start and c["content-id"] == start), None)
+            children = [chosen or children[0]]
+        stack.extend(reversed(children))
+    return best[1] if best else None
+
+
+def _unsplit(message: EmailMessage) -> EmailMessage | None:
+    """A part declared multipart that could not be split (its boundary missing): its text is read as
+    it is, boundary lines and all, rather than the message read as empty."""
+    for part in message.walk():
+        if part.get_content_maintype() == "multipart" and isinstance(part.get_payload(), str) \
+                and part.get_payload().strip():
+            return part
+    return None
+
+
+def _over_limit(source: str, message: str) -> InputError:
+    return InputError([Diagnostic("I102", f"{source}: {message}",
+                                  help="an e-mail a seller sends nests a few parts and has short headers")])
+
+
+class _LongHeader(Exception):
+    """An interpreted header over MAX_HEADER characters, met when something asks for its value."""
+
+
+class _BoundedPolicy(email.policy.EmailPolicy):
+    """email.policy.default, but for the value of an interpreted header over MAX_HEADER characters,
+    which it refuses before parsing it. The parser itself asks for Content-Type while it reads,
+    so the bound has to be here rather than checked on the parsed message."""
+
+    def header_fetch_parse(self, name, value):
+        if name.lower() in _INTERPRETED and len(value) > MAX_HEADER:
+            raise _LongHeader(f"a {name[:40]} header of {len(value):,} characters (at most {MAX_HEADER:,})")
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _BoundedPolicy()
+
+
+def _parsed(data: bytes, source: str) -> EmailMessage:
+    """The message as the standard library parses it, within the nesting bound of this module."""
+    try:
+        message = email.message_from_bytes(data, policy=_POLICY)
+    except RecursionError:
+        # The parser recurses once per level of multipart nesting: past the interpreter's limit
+        # this is the only report it gives of parts nested that deep.
+        raise _over_limit(source, f"MIME parts nested more than {MAX_PARTS_DEPTH} deep") from None
+    stack = [(message, 1)]                     # walked without recursion, before anything else reads it
+    while stack:
+        part, depth = stack.pop()
+        if depth > MAX_PARTS_DEPTH:
+            raise _over_limit(source, f"MIME parts nested more than {MAX_PARTS_DEPTH} deep")
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            stack.extend((child, depth + 1) for child in payload if isinstance(child, EmailMessage))
+    return message
+
+
+def _sent_at(message: EmailMessage) -> str | None:
+    """The Date header as an ISO timestamp; None when there is none or it names no moment."""
+    raw = next((value for name, value in message.raw_items() if name.lower() == "date"), None)
+    if raw is None:
+        return None
+    try:
+        return parsedate_to_datetime(str(raw)).isoformat()
+    except (TypeError, ValueError, OverflowError, IndexError):
+        return None
 
 
 def email_envelope(data: bytes, source: str) -> tuple[dict, Origin]:
     """Envelope fields of one e-mail message, and the origin of its text."""
-    message = email.message_from_bytes(data, policy=email.policy.default)
-    if not any(message.get(h) is not None for h in _HEADERS):
+    try:
+        return _envelope(data, source)
+    except _LongHeader as long:
+        raise _over_limit(source, str(long)) from None
+
+
+def _envelope(data: bytes, source: str) -> tuple[dict, Origin]:
+    message = _parsed(data, source)
+    # Header names only: a header's value is parsed when it is read, and From and To are never
+    # needed (`From::;"` crashes the standard library's address parser).
+    if not any(name.lower() in _HEADERS for name in message.keys()):
         raise InputError([Diagnostic("I101", f"{source}: not an e-mail message (no headers)",
                                      help="give a plain-text message a .txt name, or an HTML one a .html name")])
     fields: dict = {"channel": "email"}
     if message.get("subject") is not None:
         fields["subject"] = str(message["subject"])
-    if message.get("date") is not None:
-        try:
-            fields["sent_at"] = parsedate_to_datetime(str(message["date"])).isoformat()
-        except (TypeError, ValueError):
-            pass                         # an unreadable Date leaves sent_at unknown, as if absent
-    body = message.get_body(preferencelist=("html", "plain"))
+    sent_at = _sent_at(message)
+    if sent_at is not None:
+        fields["sent_at"] = sent_at      # an unreadable Date leaves sent_at unknown, as if absent
+    body = _body(message) or _unsplit(message)
     if body is not None:
         key = "html" if body.get_content_subtype() == "html" else "body"
-        fields[key] = _text_of(body)
+        fields[key] = _text_of(body, source)
         origin = _origin(data, message, body, fields[key])
     else:
         fields["body"] = ""
@@ -96,7 +246,7 @@ def _origin(data: bytes, message: EmailMessage, body: EmailMessage, text: str) -
         if found < 0:
             break
         if part is body:
-            charsets = (body.get_content_charset() or "ascii", "utf-8")   # as _text_of tries them
+            charsets = (_charset(body) or "ascii", "utf-8")   # as _text_of tries them
             encoding = str(body.get("content-transfer-encoding", "7bit")).strip().lower()
             transferred = Transferred(data, found, found + len(payload), encoding, charsets, text)
             start = len(data[:found].decode("utf-8", errors="replace"))
@@ -116,16 +266,20 @@ class Stored:
     at: int              # where `data` begins in `text`: just after the From line
 
 
-def mbox_messages(path: Path) -> Iterator[Stored]:
+def mbox_messages(path: Path | str, data: bytes | None = None, *, first_line: int = 1,
+                  before: int = 0) -> Iterator[Stored]:
     """Each message of an mbox file, read a line at a time (an archive may be larger than memory).
 
     A message begins at every line that begins with `From `; the blank line before the next one,
     or before the end of the file, belongs to no message — as in mailbox.mbox, whose messages
-    these are, byte for byte."""
+    these are, byte for byte. `data`: a stretch of the file named `path`, from a `From ` line to
+    another (or the end), read instead of the file; it begins on the file's line `first_line`, after
+    `before` messages, so its messages get the names and lines a reading of the whole file gives."""
     lines: list[bytes] = []
-    first = count = 0
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, start=1):
+    first = 0
+    count = before
+    with open(path, "rb") if data is None else io.BytesIO(data) as f:
+        for number, line in enumerate(f, start=first_line):
             if line.startswith(b"From "):
                 if lines:
                     count += 1
@@ -137,7 +291,7 @@ def mbox_messages(path: Path) -> Iterator[Stored]:
         yield _stored(path, count + 1, first, lines)
 
 
-def _stored(path: Path, count: int, first: int, lines: list[bytes]) -> Stored:
+def _stored(path: Path | str, count: int, first: int, lines: list[bytes]) -> Stored:
     part = b"".join(lines)
     end = len(part) - 1 if len(lines) > 1 and lines[-1] == b"\n" else len(part)
     at = len(lines[0])

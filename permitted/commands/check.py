@@ -16,7 +16,7 @@ from rich.text import Text
 from dsl.contract.errors import Diagnostic, UsageError
 from dsl.contract.resources import display_path
 
-from permitted import __version__, exitcodes
+from permitted import exitcodes
 from permitted.checking import Checked, Choice, Judge
 from permitted.commands import messages
 from permitted.commands.options import choice_options, policy_root_option
@@ -38,8 +38,7 @@ def _check_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_parser(sub) -> None:
-    check = sub.add_parser("check", help="judge messages: verdict, broken rules, highlighted text, how to fix",
-                           description="Judge each MESSAGE by its marketplace's policy in force when it was sent.")
+    check = sub.add_parser("check", description="Judge each MESSAGE by its marketplace's policy in force when it was sent.")
     _check_arguments(check)
     check.add_argument("--format", "-f", choices=FORMATS, default="text",
                        help="text (default), json (the stable report contract), sarif (SARIF 2.1.0), html (a standalone page)")
@@ -112,6 +111,7 @@ def run(args, console: Console, err: Console) -> Exit:
                                     "status": o.status}
         write_document(json_text(data, indent=2), args.out, console)
     elif args.format == "sarif":
+        from permitted import __version__
         from permitted.views.sarif import sarif_log
         write_document(json_text(sarif_log(rows, __version__), indent=2, sort_keys=True), args.out, console)
     elif args.format == "html":

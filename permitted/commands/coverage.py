@@ -11,7 +11,7 @@ from permitted.views.coverage import render, to_json
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("coverage", help="show each guideline clause, the rules that encode it and their examples")
+    p = subparsers.add_parser("coverage")
     p.add_argument("policies", nargs="*", metavar="POLICY",
                    help="policy files, ids (uk@2020-11-06) or marketplaces (default: every bundled version "
                         "that a clause list applies to)")

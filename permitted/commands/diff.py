@@ -17,7 +17,7 @@ from permitted.exitcodes import Exit
 
 
 def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("diff", help="what changes between two policy versions or marketplaces")
+    p = subparsers.add_parser("diff")
     p.add_argument("old", metavar="OLD", help="a policy file, an id (us@2018-10-12) or a marketplace (its latest version)")
     p.add_argument("new", metavar="NEW", help="the same for the other side")
     p.add_argument("--corpus", metavar="FILE|DIR", help="replay these messages (JSONL, mbox or a folder) under both policies")

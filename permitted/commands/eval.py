@@ -42,8 +42,7 @@ def _ratio(text: str) -> float:
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
-        "eval", help="measure a policy against labelled messages: agreement, confusion, per-rule precision",
-        description="Judge every labelled message of LABELLED.jsonl and measure the agreement with its labels. "
+        "eval", description="Judge every labelled message of LABELLED.jsonl and measure the agreement with its labels. "
                     "A row agrees when expected `allowed` comes out allowed, and expected `blocked` (or, in the plain "
                     "form, `review`) comes out blocked or review; a row that cannot be judged never agrees. Each line "
                     "is a row of the shared corpus (judged by its evaluation protocol, policies/corpus-protocol.json) "

@@ -5,8 +5,7 @@ import json
 
 from rich.console import Console
 
-from dsl.contract.errors import Diagnostic, InputError, PolicyError, UsageError, did_you_mean, internal_error
-from dsl.contract.model import Policy
+from dsl.contract.errors import Diagnostic, InputError, UsageError, did_you_mean, internal_error
 from dsl.contract.schema import load_schema
 from interpreter.facts.normalise import EVERYTHING, normalise
 
@@ -20,12 +19,12 @@ from permitted.views import terminal as render
 
 
 def add_parser(sub) -> None:
-    facts = sub.add_parser("facts", help="list the facts a rule may use, with types and descriptions")
+    facts = sub.add_parser("facts")
     facts.add_argument("only", nargs="?", metavar="ROOT", help="only this group: message, order or history")
     facts.add_argument("--format", choices=["text", "json"], default="text")
     facts.set_defaults(run=run)
 
-    facts_of = sub.add_parser("facts-of", help="show the facts the rules see in a message")
+    facts_of = sub.add_parser("facts-of")
     facts_of.add_argument("message", metavar="MESSAGE",
                           help="a .txt, .html, .eml, .json or .yaml message, an .mbox or .jsonl of many; - for standard input")
     facts_of.add_argument("--format", choices=["text", "json"], default="text")
@@ -46,19 +45,6 @@ def run(args, console: Console, err: Console) -> Exit:
     return Exit.ALLOWED
 
 
-def _policy_for(judge: Judge, envelope, source: str) -> Policy | None:
-    """The policy the rules would judge the message by, whose words shape some facts (vague link
-    text, opt-out links, brand words); None when no marketplace is known or no version is in force."""
-    if not (envelope.get("marketplace") or judge.default_market):
-        return None
-    try:
-        return judge.policy_for(envelope, source)[0].policy
-    except PolicyError as problem:
-        if all(d.code == "P700" for d in problem.diagnostics):
-            return None
-        raise
-
-
 def run_facts_of(args, console: Console, err: Console) -> Exit:
     worst = Exit.ALLOWED
     market = args.marketplace and args.marketplace.upper()
@@ -68,7 +54,7 @@ def run_facts_of(args, console: Console, err: Console) -> Exit:
             if isinstance(envelope, InputError):
                 raise envelope
             # Every fact is shown, also those no rule of the policy reads.
-            facts = normalise(envelope, market, source=name, policy=_policy_for(judge, envelope, name), wants=EVERYTHING)
+            facts = normalise(envelope, market, source=name, policy=judge.policy_if_known(envelope, name), wants=EVERYTHING)
         except InputError as problem:     # one bad message in a batch is reported, the rest go on
             found = problem.diagnostics
         except Exception as exc:          # noqa: BLE001 — a bug in one message: I190, the rest go on

@@ -18,7 +18,7 @@ from permitted.views.visible import visible_line
 
 
 def add_parser(sub) -> None:
-    fmt = sub.add_parser("fmt", help="rewrite conditions in canonical form")
+    fmt = sub.add_parser("fmt")
     fmt.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
     fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file would be rewritten")
     fmt.add_argument("--diff", action="store_true", help="show what would change")

@@ -4,12 +4,9 @@ Clause lists (`policies/clauses/`, the guideline texts `permitted coverage` read
 too, by their own schema: each file is named with what it is, a policy or a clause list."""
 from __future__ import annotations
 
-
 from rich.console import Console
 from rich.text import Text
 
-from dsl.compiler import compile_file
-from dsl.contract.errors import PolicyError
 from dsl.contract.resources import display_path
 from dsl.registry import policy_files
 
@@ -17,12 +14,13 @@ from permitted.commands.options import policy_root_option
 from permitted.coverage import check_clause_lists, clause_list_files, is_clause_list
 from permitted.commands.output import write_document
 from permitted.exitcodes import Exit
+from permitted.linting import lint_file
 from permitted.views import terminal as render
 from permitted.views.visible import json_text, visible_line
 
 
 def add_parser(sub) -> None:
-    lint = sub.add_parser("lint", help="compile policy files and report every error")
+    lint = sub.add_parser("lint")
     lint.add_argument("paths", nargs="*", metavar="POLICY", help="policy files or folders (default: the bundled policies)")
     lint.add_argument("--format", choices=["text", "json"], default="text")
     policy_root_option(lint)
@@ -41,25 +39,21 @@ def run(args, console: Console, err: Console) -> Exit:
     files = [f for f in named if f not in lists]
     results, failed, warned = [], 0, 0
     for f in files:
-        name = display_path(f)
-        try:
-            policy = compile_file(f, name, root=args.policy_root)
-            # Warnings (e.g. P405, a vocab entry nothing reads) do not make a file fail.
-            warned += len(policy.warnings)
-            results.append({"file": name, "kind": "policy", "ok": True, "policy": policy.id, "rules": len(policy.rules),
-                            "diagnostics": [d.to_json() for d in policy.warnings]})
+        linted = lint_file(f, display_path(f), args.policy_root)
+        results.append(linted.to_json())
+        if linted.ok:
+            warned += len(linted.diagnostics)
             if args.format == "text":
-                console.print(Text.assemble(("ok   ", "bold green"), f"{visible_line(name)}  ",
-                                            (f"policy {policy.id}, {_plural(len(policy.rules), 'rule')}", "dim")))
-                if policy.warnings:
-                    err.print(render.diagnostics(policy.warnings), end="", soft_wrap=True)
-        except PolicyError as problem:
+                console.print(Text.assemble(("ok   ", "bold green"), f"{visible_line(linted.file)}  ",
+                                            (f"policy {linted.policy.id}, {_plural(len(linted.policy.rules), 'rule')}",
+                                             "dim")))
+                if linted.diagnostics:
+                    err.print(render.diagnostics(linted.diagnostics), end="", soft_wrap=True)
+        else:
             failed += 1
-            results.append({"file": name, "kind": "policy", "ok": False,
-                            "diagnostics": [d.to_json() for d in problem.diagnostics]})
             if args.format == "text":
-                console.print(Text.assemble(("FAIL ", "bold red"), visible_line(name)))
-                err.print(render.diagnostics(problem.diagnostics), end="", soft_wrap=True)
+                console.print(Text.assemble(("FAIL ", "bold red"), visible_line(linted.file)))
+                err.print(render.diagnostics(linted.diagnostics), end="", soft_wrap=True)
     for f, clause_list, problems in check_clause_lists(lists):
         name = display_path(f)
         entry = {"file": name, "kind": "clause-list", "ok": not problems, "diagnostics": [d.to_json() for d in problems]}

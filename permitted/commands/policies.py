@@ -12,7 +12,7 @@ from permitted.store import default_store
 
 
 def add_parser(sub) -> None:
-    sub.add_parser("policies", help="list the bundled policy versions").set_defaults(run=run)
+    sub.add_parser("policies").set_defaults(run=run)
 
 
 def run(args, console: Console, err: Console) -> Exit:

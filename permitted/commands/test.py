@@ -15,7 +15,7 @@ from permitted.views.visible import json_text
 
 
 def add_parser(sub) -> None:
-    test = sub.add_parser("test", help="run every rule's examples")
+    test = sub.add_parser("test")
     test.add_argument("policies", nargs="*", metavar="POLICY",
                       help="policy files, ids (uk@2020-11-06) or marketplaces (default: every bundled version)")
     test.add_argument("-k", dest="selector", metavar="TEXT", help="only examples whose name contains TEXT")

@@ -19,6 +19,7 @@ from dsl.contract.verdict import Severity
 from dsl.format.condition import format_expr
 
 from permitted.examples import ExampleResult
+from permitted.explaining import facts_read
 from permitted.views.visible import visible, visible_line
 
 
@@ -111,10 +112,8 @@ def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
     reads.add_column("type", style="magenta")
     reads.add_column("when absent", style="yellow")
     reads.add_column("description")
-    for path in rule.reads:
-        spec = _lookup(schema, path)
-        if spec is not None:
-            reads.add_row(path, str(spec.type), spec.absent, spec.description)
+    for path, spec in facts_read(rule, schema):
+        reads.add_row(path, str(spec.type), spec.absent, spec.description)
     parts.append(reads)
     if rule.examples:
         ex = Table(title="examples", title_justify="left", show_edge=False, pad_edge=False)
@@ -126,17 +125,6 @@ def rule_view(policy: Policy, rule: Rule, schema: FactSchema) -> Group:
             ex.add_row(visible_line(e.name), ", ".join(e.expect) or "(nothing fires)", visible(json.dumps(given, ensure_ascii=False)))
         parts.append(ex)
     return Group(*parts)
-
-
-def _lookup(schema: FactSchema, path: str):
-    parts = path.split(".")
-    spec, object_name = None, parts[0]
-    for p in parts[1:]:
-        spec = schema.field(object_name, p)
-        if spec is None:
-            return None
-        object_name = spec.type.name if spec.type.kind == "object" else ""
-    return spec
 
 
 def example_line(r: ExampleResult) -> Text:

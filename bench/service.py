@@ -1,0 +1,171 @@
+"""`permitted serve` under load on loopback, next to the in-process `check` rate of the same run.
+
+    .venv/bin/python bench/service.py [--requests N] [--memory-requests M] [--workers W] [--out DIR]
+
+Generates seeded messages of 1–8 KB (bench/audit.py's generator: UK and US, text and HTML, with
+order context), measures the in-process rate (`Judge.judge` on the same envelopes, one core,
+after a warm-up pass), then starts the real command line, `permitted serve --workers W`, on a
+free loopback port and sends N requests (default 3,000) to `POST /v1/check` at concurrency 1, 8
+and 32 from a small asyncio client (httpx), after a warm-up. Reported per concurrency:
+throughput, p50/p95/p99 latency, errors (any answer but 200). Then M requests (default
+50,000) at concurrency 8, sampling the server's resident memory (all its processes) every
+5,000: flat means no leak per request. Results: bench/results/service.md and .json.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+import audit                                          # noqa: E402  (the audit benchmark's message generator)
+from machine import cpu_model, source_state           # noqa: E402
+from tests.served import Served                       # noqa: E402
+
+SEED = 20240301
+MAX_BYTES = 8 * 1024
+
+
+def messages(n: int) -> list[dict]:
+    """n envelopes of at most MAX_BYTES that a policy applies to (a generated message sent
+    before its marketplace's first version would be answered 404, P700: not what is measured)."""
+    from permitted.checking import Choice, Judge
+    judge = Judge(Choice())
+    rng = random.Random(SEED)
+    out = []
+    while len(out) < n:
+        e = audit.envelope(rng)
+        if len(json.dumps(e).encode()) <= MAX_BYTES and judge.row("bench", e).ok:
+            out.append(e)
+    return out
+
+
+def in_process_rate(envelopes: list[dict]) -> dict:
+    """Messages per second of `Judge.judge` in this process, one core, after one warm pass
+    (the selection in `messages` judged them once already)."""
+    from permitted.checking import Choice, Judge
+    judge = Judge(Choice())
+    for e in envelopes[:50]:
+        judge.judge(e, "warm-up")
+    started = time.perf_counter()
+    for e in envelopes:
+        judge.judge(e, "bench")
+    wall = time.perf_counter() - started
+    return {"messages": len(envelopes), "seconds": round(wall, 2), "messages_per_s": round(len(envelopes) / wall, 1)}
+
+
+async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], int, float]:
+    latencies, errors = [], 0
+    queue = iter(bodies)
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        async def worker():
+            nonlocal errors
+            for body in queue:
+                t = time.perf_counter()
+                r = await client.post("/v1/check", content=body, headers={"Content-Type": "application/json"})
+                latencies.append(time.perf_counter() - t)
+                errors += r.status_code != 200
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return latencies, errors, time.perf_counter() - started
+
+
+def _pct(values: list[float], p: float) -> float:
+    return round(statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] * 1000, 2)
+
+
+def load(url: str, bodies: list[bytes], concurrency: int) -> dict:
+    latencies, errors, wall = asyncio.run(_load(url, bodies, concurrency))
+    return {"concurrency": concurrency, "requests": len(bodies), "errors": errors,
+            "requests_per_s": round(len(bodies) / wall, 1), "p50_ms": _pct(latencies, 50),
+            "p95_ms": _pct(latencies, 95), "p99_ms": _pct(latencies, 99)}
+
+
+def resident_kib(pid: int) -> int:
+    """Resident memory of a process and its children (the workers), from /proc."""
+    total = 0
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    for p in [str(pid), *children]:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--requests", type=int, default=3000)
+    p.add_argument("--memory-requests", type=int, default=50_000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--out", type=Path, default=HERE / "results")
+    args = p.parse_args(argv)
+    envelopes = messages(max(args.requests, 1000))
+    sizes = [len(json.dumps(e).encode()) for e in envelopes]
+    print(f"{len(envelopes)} messages, {statistics.mean(sizes):,.0f} bytes on average, {max(sizes):,} at most")
+    local = in_process_rate(envelopes[:1000])
+    print(f"in process: {local['messages_per_s']} messages/s")
+    bodies = [json.dumps(e).encode() for e in envelopes]
+    log = Path(tempfile.mkdtemp(prefix="permitted-bench-")) / "serve.log"
+    args.out.mkdir(parents=True, exist_ok=True)
+    server = Served("--workers", str(args.workers), "--max-pending", "256", log=log).wait_ready()
+    levels, memory = [], []
+    try:
+        load(server.url, bodies[:200], 8)                       # warm-up: connections, first requests
+        for concurrency in (1, 8, 32):
+            row = load(server.url, bodies[:args.requests], concurrency)
+            row["share_of_in_process"] = round(row["requests_per_s"] / local["messages_per_s"], 2)
+            levels.append(row)
+            print(row)
+        step = 5000
+        memory.append({"requests": 0, "rss_kib": resident_kib(server.process.pid)})
+        for done in range(step, args.memory_requests + 1, step):
+            chunk = [bodies[i % len(bodies)] for i in range(done - step, done)]
+            load(server.url, chunk, 8)
+            memory.append({"requests": done, "rss_kib": resident_kib(server.process.pid)})
+            print(memory[-1])
+    finally:
+        server.stop()
+        shutil.rmtree(log.parent, ignore_errors=True)
+    result = {"machine": cpu_model(), "source": source_state(), "workers": args.workers,
+              "messages": {"count": len(envelopes), "mean_bytes": round(statistics.mean(sizes)), "max_bytes": max(sizes)},
+              "in_process": local, "levels": levels, "memory": memory}
+    (args.out / "service.json").write_text(json.dumps(result, indent=2) + "\n")
+    lines = ["# `permitted serve` on loopback", "",
+             f"Machine: {result['machine']}. Code: {result['source']}. Server: `permitted serve --workers "
+             f"{args.workers}`; client: httpx (asyncio) in another process on the same machine.", "",
+             f"Messages: {len(envelopes):,} generated envelopes (seed {SEED}), {result['messages']['mean_bytes']:,} "
+             f"bytes on average, {result['messages']['max_bytes']:,} at most.", "",
+             f"In-process `check` (one core, same messages): **{local['messages_per_s']} messages/s**.", "",
+             "| concurrency | requests | errors | requests/s | share of in-process | p50 ms | p95 ms | p99 ms |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {r['concurrency']} | {r['requests']:,} | {r['errors']} | {r['requests_per_s']} | "
+              f"{r['share_of_in_process']:.0%} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |" for r in levels]
+    if memory:
+        lines += ["", "Resident memory of the server (all processes) at concurrency 8:", "",
+                  "| requests | RSS MiB |", "|---:|---:|"]
+        lines += [f"| {m['requests']:,} | {m['rss_kib'] / 1024:.1f} |" for m in memory]
+    (args.out / "service.md").write_text("\n".join(lines) + "\n")
+    print(f"results: {args.out / 'service.md'}")
+    return 1 if any(r["errors"] for r in levels) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
