@@ -23,7 +23,7 @@ from typing import Callable
 from dsl.contract import ast, tree
 from dsl.contract import schema as facts_schema
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
-from dsl.contract.model import Example, Hint, Policy, Rule
+from dsl.contract.model import Example, Hint, NotChecked, Policy, Rule
 from dsl.contract.spans import Span
 from dsl.contract.verdict import Severity
 from dsl.stages.check import Context, check_condition, check_value, vocab_const
@@ -52,11 +52,15 @@ class BaseFiles:
         return loaded
 
 
+Template = tuple[str | ast.Node, ...]                    # text and `{…}` values
+
+
 @dataclass(frozen=True)
 class ParsedRule:
     source: Sourced
     syntax: ast.Node | None                              # None: the condition did not parse
-    hint: tuple[str | ast.Node, ...] | None = None       # text and `{…}` values; None: none, or it did not parse
+    hint: Template | None = None                         # None: none, or it did not parse
+    not_checked: tuple[ast.Node, Template] | None = None   # (when, say); None: none, or it did not parse
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class CheckedRule:
     syntax: ast.Node
     condition: tree.Pred
     hint: Hint | None
+    not_checked: NotChecked | None = None
 
 
 @dataclass(frozen=True)
@@ -107,8 +112,8 @@ def _merge(b: Build) -> Build:
     return replace(b, merged=merged, problems=b.problems + merged.problems)
 
 
-def _locator(s: Sourced, key: str) -> tuple[Callable[[int, int], Span], Callable[[Span | None], str | None]]:
-    loaded, path = s.loaded, s.path + (key,)
+def _locator(s: Sourced, *keys: str) -> tuple[Callable[[int, int], Span], Callable[[Span | None], str | None]]:
+    loaded, path = s.loaded, s.path + keys
     offsets = loaded.scalar_offsets(path) or [loaded.where[path].start]
 
     def locate(start: int, end: int) -> Span:
@@ -144,41 +149,55 @@ def _hint_pieces(text: str) -> list[tuple[str, int, int]]:
     return pieces
 
 
+def _template(s: Sourced, keys: tuple[str, ...], text: str, problems: list[Diagnostic]) -> Template | None:
+    """A hint-like text parsed into literal parts and `{…}` values; None (problems added) when a
+    value does not parse."""
+    out: list = []
+    locate, line_of = _locator(s, *keys)
+    for kind, a, z in _hint_pieces(text):
+        if kind == "text":
+            out.append(text[a:z].replace("{{", "{").replace("}}", "}"))
+        elif kind == "unclosed":
+            span = locate(a, a + 1)
+            problems.append(Diagnostic("P300", f"unclosed `{{` in {keys[-1]}", span, line_of(span),
+                                       "close the value with `}`, or write `{{` for a literal brace"))
+            return None
+        else:
+            try:
+                out.append(parse(text[a:z], lambda x, y, a=a: locate(a + x, a + y), line_of))
+            except PolicyError as err:
+                problems.extend(err.diagnostics)
+                return None
+    return tuple(out)
+
+
+def _condition(s: Sourced, keys: tuple[str, ...], when, problems: list[Diagnostic]) -> ast.Node | None:
+    locate, line_of = _locator(s, *keys)
+    try:
+        return parse(when if isinstance(when, str) else str(when).lower(), locate, line_of)
+    except PolicyError as err:
+        problems.extend(err.diagnostics)
+        return None
+
+
 def _parse(b: Build) -> Build:
     problems: list[Diagnostic] = list(b.problems)
     out = []
     for s in b.merged.rules:
         rule = s.value
-        locate, line_of = _locator(s, "when")
-        when = rule["when"]
-        try:
-            condition = parse(when if isinstance(when, str) else str(when).lower(), locate, line_of)
-        except PolicyError as err:
-            problems.extend(err.diagnostics)
-            condition = None
-        hint = None
-        if "hint" in rule:
-            hint = []
-            h_locate, h_line = _locator(s, "hint")
-            text = rule["hint"]
-            for kind, a, z in _hint_pieces(text):
-                if kind == "text":
-                    hint.append(text[a:z].replace("{{", "{").replace("}}", "}"))
-                elif kind == "unclosed":
-                    span = h_locate(a, a + 1)
-                    problems.append(Diagnostic("P300", "unclosed `{` in hint", span, h_line(span),
-                                               "close the value with `}`, or write `{{` for a literal brace"))
-                    hint = None
-                    break
-                else:
-                    try:
-                        hint.append(parse(text[a:z], lambda x, y, a=a: h_locate(a + x, a + y), h_line))
-                    except PolicyError as err:
-                        problems.extend(err.diagnostics)
-                        hint = None
-                        break
-        out.append(ParsedRule(s, condition, None if hint is None else tuple(hint)))
+        condition = _condition(s, ("when",), rule["when"], problems)
+        hint = _template(s, ("hint",), rule["hint"], problems) if "hint" in rule else None
+        not_checked = None
+        if "not_checked" in rule:
+            when = _condition(s, ("not_checked", "when"), rule["not_checked"]["when"], problems)
+            say = _template(s, ("not_checked", "say"), rule["not_checked"]["say"], problems)
+            not_checked = None if when is None or say is None else (when, say)
+        out.append(ParsedRule(s, condition, hint, not_checked))
     return replace(b, parsed=tuple(out), problems=tuple(problems))
+
+
+def _checked_template(source: str, parts: Template, ctx: Context, when: tree.Pred) -> Hint:
+    return Hint(source, tuple(p if isinstance(p, str) else check_value(p, ctx, when) for p in parts))
 
 
 def _check(b: Build) -> Build:
@@ -187,33 +206,38 @@ def _check(b: Build) -> Build:
     vocab = {name: vocab_const(s.value) for name, s in b.merged.vocab.items()}
     out, read = [], set()
     for parsed in b.parsed:
-        s, condition, hint_parts = parsed.source, parsed.syntax, parsed.hint
+        s, condition = parsed.source, parsed.syntax
         if condition is None:
             continue
         _, line_of = _locator(s, "when")
         ctx = Context(schema, vocab, line_of)
         pred = check_condition(condition, ctx)
-        hint = None
-        if hint_parts is not None:
-            parts = []
-            for part in hint_parts:
-                parts.append(part if isinstance(part, str) else check_value(part, ctx))
-            hint = Hint(s.value["hint"], tuple(parts))
+        hint = None if parsed.hint is None else _checked_template(s.value["hint"], parsed.hint, ctx, pred)
+        not_checked = None
+        if parsed.not_checked is not None:
+            when, say = parsed.not_checked
+            written = s.value["not_checked"]
+            note_when = check_condition(when, ctx)
+            not_checked = NotChecked(note_when, when, _checked_template(written["say"], say, ctx, note_when))
         read |= ctx.vocab_read
         if ctx.problems:
             problems.extend(ctx.problems)
             continue
-        out.append(CheckedRule(s, condition, pred, hint))
+        out.append(CheckedRule(s, condition, pred, hint, not_checked))
     return replace(b, checked=tuple(out), problems=tuple(problems), vocab_read=frozenset(read))
+
+
+def _simplified_template(hint: Hint | None) -> Hint | None:
+    return None if hint is None else Hint(hint.source, tuple(p if isinstance(p, str) else simplify(p) for p in hint.parts))
 
 
 def _simplify(b: Build) -> Build:
     out = []
     for c in b.checked:
-        hint = c.hint
-        if hint is not None:
-            hint = Hint(hint.source, tuple(p if isinstance(p, str) else simplify(p) for p in hint.parts))
-        out.append(replace(c, condition=simplify(c.condition), hint=hint))
+        nc = c.not_checked
+        if nc is not None:
+            nc = NotChecked(simplify(nc.condition), nc.syntax, _simplified_template(nc.say))
+        out.append(replace(c, condition=simplify(c.condition), hint=_simplified_template(c.hint), not_checked=nc))
     return replace(b, checked=tuple(out))
 
 
@@ -241,14 +265,14 @@ def _examples(s: Sourced, marketplace: str | None, rule_ids: set[str]) -> tuple[
                 problems.append(s.loaded.diagnostic(
                     "P600", f"example `{ex['name']}`: facts.{'.'.join(map(str, where))}: {message}",
                     span, "run `permitted facts` to see the facts and their types"))
-        for key in ("expect", "undetermined"):
+        for key in ("expect", "undetermined", "not_checked"):
             for k, rule_id in enumerate(ex.get(key, ())):
                 if rule_id not in rule_ids:
                     span = s.loaded.span(s.path + path + (key, k))
                     problems.append(s.loaded.diagnostic("P600", f"example `{ex['name']}` names unknown rule `{rule_id}`",
                                                         span, did_you_mean(rule_id, rule_ids)))
         out.append(Example(ex["name"], ex.get("facts"), tuple(ex["expect"]), tuple(ex.get("undetermined", ())),
-                           s.span(*path), ex.get("message")))
+                           s.span(*path), ex.get("message"), tuple(ex.get("not_checked", ()))))
     return tuple(out), problems
 
 
@@ -264,7 +288,7 @@ def _assemble(b: Build) -> Build:
         problems.extend(bad)
         r = s.value
         rules.append(Rule(r["id"], r["title"], Severity(r["severity"]), r["clause"], c.condition, c.syntax, c.hint, examples,
-                          s.loaded.file, s.span("id")))
+                          s.loaded.file, s.span("id"), c.not_checked))
     try:
         effective = _dt.date.fromisoformat(data["effective"])
     except ValueError:

@@ -3,7 +3,8 @@
 Input: compiled policies. Output: one `ExampleResult` per example, named `market:rule:example`
 (e.g. `uk:styling.no-emoji:smiley`). An example passes when every rule in `expect` fires, the
 rule it belongs to fires exactly when it is listed, and every rule in `undetermined` is
-undetermined. Used by `permitted test` and by the pytest suite.
+undetermined, and every rule in `not_checked` says so (the example's own rule says so only
+when listed). Used by `permitted test` and by the pytest suite.
 """
 from __future__ import annotations
 
@@ -62,6 +63,13 @@ def run_example(program: Program, rule: Rule, example: Example) -> ExampleResult
         needs = next(u.needs for u in report.undetermined if u.rule == rule.id)
         problems.append(f"`{rule.id}` was undetermined (needs {', '.join(needs)}); give those facts in the example "
                         "or list the rule under `undetermined:`")
+    noted = {n.rule for n in report.not_checked}
+    for rule_id in example.not_checked:
+        if rule_id not in noted:
+            problems.append(f"expected `{rule_id}` to say it was not checked, but it said nothing")
+    if rule.id in noted and rule.id not in example.not_checked:
+        says = next(n.says for n in report.not_checked if n.rule == rule.id)
+        problems.append(f"`{rule.id}` said it was not checked (\"{says}\"); list it under `not_checked:` if it should")
     return ExampleResult(name, policy, rule, example, not problems, tuple(problems), report)
 
 

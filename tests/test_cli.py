@@ -39,6 +39,46 @@ def test_test_command_reports_pass_and_fail_with_details(cli, tmp_path):
     assert out.rstrip().endswith("1 passed, 1 failed")
 
 
+NOTED_POLICY = """policy: buyer-messaging
+marketplace: UK
+effective: 2020-11-06
+source: test
+rules:
+  - id: styling.spelling
+    title: Many spelling errors
+    severity: warn
+    clause: "Egregious spelling errors"
+    when: message.spelling.checked and message.spelling.unknown_percent > 15
+    not_checked:
+      when: not message.spelling.checked and exists(message.spelling.language)
+      say: "Spelling not checked ({message.spelling.language})."
+    examples:
+      - name: japanese, listed
+        facts: {message: {text: "x", spelling: {checked: false, language: ja}}}
+        expect: []
+        not_checked: [styling.spelling]
+      - name: japanese, not listed
+        facts: {message: {text: "x", spelling: {checked: false, language: ja}}}
+        expect: []
+      - name: english, listed
+        facts: {message: {text: "x", spelling: {checked: true, language: en, words: 30, unknown: 0, unknown_percent: 0}}}
+        expect: []
+        not_checked: [styling.spelling]
+"""
+
+
+def test_test_command_checks_the_not_checked_notes_examples_list(cli, tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text(NOTED_POLICY)
+    code, out, _ = cli("test", str(policy))
+    assert code == 1
+    assert "PASS uk:styling.spelling:japanese, listed" in out
+    flat = " ".join(out.split())          # the terminal may wrap the line
+    assert "`styling.spelling` said it was not checked (\"Spelling not checked (ja).\"); list it under `not_checked:`" in flat
+    assert "expected `styling.spelling` to say it was not checked, but it said nothing" in out
+    assert out.rstrip().endswith("1 passed, 2 failed")
+
+
 def test_test_command_selects_examples(cli, tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text(GOOD)

@@ -144,3 +144,60 @@ def test_hits_in_another_text_carry_no_offsets_into_the_message():
     evidence = [e.to_json() for e in report.violations[0].evidence]
     assert {"fact": "img.alt", "value": "coupon", "phrase": "coupon"} in evidence
     assert all("start" not in e for e in evidence)
+
+
+NOTED = """policy: buyer-messaging
+marketplace: UK
+effective: 2020-11-06
+source: test
+rules:
+  - id: styling.spelling
+    title: Many spelling errors
+    severity: warn
+    clause: test
+    when: message.spelling.checked and message.spelling.unknown_percent > 15
+    not_checked:
+      when: not message.spelling.checked and exists(message.spelling.language)
+      say: "not checked ({message.spelling.language})"
+"""
+
+NOTE_CASES = [
+    # spelling facts, fired, undetermined, the note said
+    ({"checked": False, "language": "ja"}, [], [], ["not checked (ja)"]),
+    ({"checked": True, "language": "en", "words": 40, "unknown": 1, "unknown_percent": 2.5}, [], [], []),
+    ({"checked": True, "language": "en", "words": 40, "unknown": 10, "unknown_percent": 25}, ["styling.spelling"], [], []),
+    (None, [], ["styling.spelling"], []),                          # language not told: undetermined, no note
+]
+
+
+@pytest.mark.parametrize("spelling,fired,unknown,says", NOTE_CASES)
+def test_a_rule_says_it_was_not_checked_only_when_it_was_not(spelling, fired, unknown, says):
+    from dsl.compiler import compile_text
+
+    policy = compile_text(NOTED, "n.yaml")
+    message = {"text": "x"} if spelling is None else {"text": "x", "spelling": spelling}
+    report = evaluate(policy, build_facts({"message": message}, "UK"))
+    assert [v.rule for v in report.violations] == fired
+    assert [u.rule for u in report.undetermined] == unknown
+    assert [n.says for n in report.not_checked] == says
+    assert ("not_checked" in report.to_json()) == bool(says)       # absent from the JSON when empty
+    assert report.verdict == ("review" if fired or unknown else "allowed")
+
+
+@pytest.mark.parametrize("note,code", [
+    ('when: "not message.spelling.checked"\n      say: "({message.spelling.language})"', "P503"),   # not asserted present
+    ('when: "not message.spelling.checked and"\n      say: "x"', "P300"),
+    ('when: "not message.spelling.checked"\n      say: "({message.spelling.language"', "P300"),
+    ('when: "message.spelling.langauge == 1"\n      say: "x"', "P400"),        # unknown fact, with the nearest name
+    ('say: "x"', "P202"),
+])
+def test_a_bad_note_is_a_diagnostic_at_its_line(note, code):
+    from dsl.compiler import compile_text
+    from dsl.contract.errors import PolicyError
+
+    text = NOTED.split("    not_checked:")[0] + "    not_checked:\n      " + note + "\n"
+    with pytest.raises(PolicyError) as err:
+        compile_text(text, "n.yaml")
+    found = err.value.diagnostics[0]
+    assert found.code == code
+    assert found.span.line >= 11

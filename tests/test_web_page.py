@@ -189,6 +189,18 @@ def test_an_arabic_message_reads_right_to_left(tab, shots):
     tab.shot(shots, "4-arabic")
 
 
+def test_a_japanese_message_says_its_spelling_was_not_checked(tab, shots):
+    # Japanese has no word list: not held back for spelling, and the page says so, then stops
+    # saying it for an English message.
+    tab.type_message("ご注文いただいた本棚は、倉庫の都合により発送が一週間ほど遅れる見込みです。")
+    assert tab.page.is_visible("#not-checked-box")
+    note = tab.page.locator("#not-checked > li[data-rule='styling.no-egregious-spelling']")
+    assert "(ja)" in note.text_content()
+    tab.shot(shots, "4b-not-checked")
+    tab.type_message("Your bookcase will leave our warehouse a week late; we are sorry for the wait.")
+    assert not tab.page.is_visible("#not-checked-box")
+
+
 def test_a_narrow_window_shows_everything_in_one_column(browser, server, shots):
     narrow = Page(browser, server, width=420, height=900)
     try:

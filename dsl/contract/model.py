@@ -25,6 +25,15 @@ class Hint:
 
 
 @dataclass(frozen=True)
+class NotChecked:
+    """When a rule says it was not checked (a language with no dictionary), and what it says."""
+
+    condition: tree.Pred          # checked and simplified
+    syntax: ast.Node = field(compare=False)
+    say: Hint
+
+
+@dataclass(frozen=True)
 class Example:
     name: str
     facts: Mapping | None = field(compare=False)      # the example's facts as written (partial), or
@@ -32,6 +41,7 @@ class Example:
     undetermined: tuple[str, ...]
     span: Span | None = field(default=None, compare=False)
     message: Mapping | None = field(default=None, compare=False)   # a message envelope to normalise
+    not_checked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,10 +56,16 @@ class Rule:
     examples: tuple[Example, ...]
     file: str
     span: Span | None = field(default=None, compare=False)
+    not_checked: NotChecked | None = None
 
     @property
     def reads(self) -> tuple[str, ...]:
-        return tree.facts_read(self.condition)
+        """Facts the condition reads, and the not-checked note's condition and values."""
+        if self.not_checked is None:
+            return tree.facts_read(self.condition)
+        nc = self.not_checked
+        roots = [self.condition, nc.condition] + [p for p in nc.say.parts if not isinstance(p, str)]
+        return tuple(dict.fromkeys(path for root in roots for path in tree.facts_read(root)))
 
 
 @dataclass(frozen=True)

@@ -64,9 +64,10 @@ def check_condition(node: ast.Node, ctx: Context) -> tree.Pred:
     return pred
 
 
-def check_value(node: ast.Node, ctx: Context) -> tree.Pred:
-    """A hint's `{…}` value: any type, same name and guard rules."""
-    return _Checker(ctx).value(node, {}, frozenset())
+def check_value(node: ast.Node, ctx: Context, when: tree.Pred | None = None) -> tree.Pred:
+    """A hint's `{…}` value: any type, same name and guard rules. A hint is shown only when its
+    condition `when` is true, so what that condition asserts present needs no guard again."""
+    return _Checker(ctx).value(node, {}, _asserted([when]) if when is not None else frozenset())
 
 
 _POISON = tree.Const(None, ANY)   # stands in for a subtree that already has an error

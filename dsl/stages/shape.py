@@ -73,7 +73,7 @@ def diagnose(loaded: LoadedFile, error: jsonschema.ValidationError) -> list[Diag
                                   loaded.span(path), did_you_mean(str(error.instance), choices))]
     if error.validator == "oneOf" and path and path[0] == "vocab":
         return _vocab_problems(loaded, error, path)
-    if error.validator == "pattern" and (path[-1:] == ("id",) or path[-2:-1] in (("expect",), ("undetermined",), ("remove",))):
+    if error.validator == "pattern" and (path[-1:] == ("id",) or path[-2:-1] in (("expect",), ("undetermined",), ("not_checked",), ("remove",))):
         return [loaded.diagnostic("P200", f"`{error.instance}` is not a valid rule id",
                                   loaded.span(path), "rule ids are lower case words joined by dots, e.g. styling.no-emoji")]
     if error.validator == "propertyNames":

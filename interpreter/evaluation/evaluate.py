@@ -11,7 +11,7 @@ from dsl.contract.model import Hint, Policy, Rule
 
 from interpreter.evaluation import trace
 from interpreter.evaluation.program import Program, lower_policy
-from interpreter.evaluation.report import Report, Undetermined, Violation, verdict_of
+from interpreter.evaluation.report import NotCheckedNote, Report, Undetermined, Violation, verdict_of
 from interpreter.facts.record import Facts
 
 
@@ -26,6 +26,13 @@ def outcomes(program: Program, facts: Facts) -> tuple[list[Rule], list[Rule]]:
         elif v is None:
             unknown.append(rule)
     return fired, unknown
+
+
+def not_checked(program: Program, judged: set[str], run: trace.Run) -> tuple[NotCheckedNote, ...]:
+    """The notes of rules that neither fired nor were undetermined but say they were not checked
+    (their note's condition true: unknown says nothing)."""
+    return tuple(NotCheckedNote(r.id, r.title, render_hint(r.not_checked.say, run))
+                 for r in program.noted if r.id not in judged and run.value(r.not_checked.condition) is True)
 
 
 def render_hint(hint: Hint | None, run: trace.Run) -> str | None:
@@ -71,6 +78,7 @@ def evaluate(program: Program | Policy, facts: Facts) -> Report:
         Violation(r.id, r.severity, r.title, r.clause, render_hint(r.hint, run), tuple(trace.evidence(r.condition, run)))
         for r in fired)
     undetermined = tuple(Undetermined(r.id, tuple(trace.needs(r.condition, run))) for r in unknown)
+    notes = not_checked(program, {r.id for r in fired} | {r.id for r in unknown}, run) if program.noted else ()
     policy = program.policy
     return Report(verdict_of(violations, undetermined), facts.marketplace, policy.id, policy.file,
-                  violations, undetermined)
+                  violations, undetermined, notes)

@@ -82,6 +82,7 @@ class Program:
     policy: Policy
     rules: tuple[tuple[Rule, Fn], ...]
     slots: int                                   # quantifier variable slots an evaluation needs
+    noted: tuple[Rule, ...] = ()                 # rules with a not-checked note
     # The closure of each node lowered so far, by node identity: the nodes belong to `policy`,
     # which this Program keeps alive, so an identity is never reused while the entry exists.
     _closures: dict[int, Fn] = field(default_factory=dict, repr=False, compare=False)
@@ -104,13 +105,22 @@ class Closures(dict):
         self.phrases = phrases
 
 
+def roots(rule: Rule) -> list[tree.Pred]:
+    """Every tree a rule may evaluate: its condition, its hint's values, its not-checked note's
+    condition and values."""
+    out = [rule.condition] + [p for p in (rule.hint.parts if rule.hint else ()) if not isinstance(p, str)]
+    if rule.not_checked is not None:
+        out.append(rule.not_checked.condition)
+        out += [p for p in rule.not_checked.say.parts if not isinstance(p, str)]
+    return out
+
+
 def phrase_lists(policy: Policy) -> list[tuple[str, ...]]:
     """Every phrase list given as a constant to `mentions`, `mentions_near` or `mentions_before`,
-    in a condition or in a hint."""
+    in any tree a rule evaluates."""
     out = []
     for rule in policy.rules:
-        roots = [rule.condition] + [p for p in (rule.hint.parts if rule.hint else ()) if isinstance(p, tree.Pred)]
-        for node in (n for root in roots for n in tree.walk(root)):
+        for node in (n for root in roots(rule) for n in tree.walk(root)):
             if isinstance(node, tree.Call) and node.op in _PHRASE_OPS:
                 out += [tuple(a.value) for a in node.args[1:3] if isinstance(a, tree.Const)
                         and isinstance(a.value, (tuple, list))]
@@ -125,8 +135,9 @@ def _matcher(phrases, memo: dict[int, Fn] | None) -> Finder:
 def lower_policy(policy: Policy) -> Program:
     closures = Closures(PhraseSet(phrase_lists(policy)))
     rules = tuple((r, lower(r.condition, closures)) for r in policy.rules)
-    slots = max((tree.slots_used(r.condition) for r in policy.rules), default=0)
-    return Program(policy, rules, slots, closures)
+    slots = max((tree.slots_used(root) for r in policy.rules for root in roots(r)), default=0)
+    noted = tuple(r for r in policy.rules if r.not_checked is not None)
+    return Program(policy, rules, slots, noted, closures)
 
 
 def lower(node: tree.Pred, memo: dict[int, Fn] | None = None) -> Fn:

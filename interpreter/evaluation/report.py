@@ -41,6 +41,18 @@ class Undetermined:
 
 
 @dataclass(frozen=True)
+class NotCheckedNote:
+    """A rule that could not be applied to this message, said so the seller knows (spelling in a
+    language the checker has no dictionary for). It does not change the verdict."""
+    rule: str
+    title: str
+    says: str
+
+    def to_json(self) -> dict:
+        return {"rule": self.rule, "title": self.title, "says": self.says}
+
+
+@dataclass(frozen=True)
 class Report:
     verdict: Verdict
     marketplace: str | None
@@ -48,15 +60,19 @@ class Report:
     policy_file: str
     violations: tuple[Violation, ...]
     undetermined: tuple[Undetermined, ...]
+    not_checked: tuple[NotCheckedNote, ...] = ()
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "verdict": self.verdict,
             "marketplace": self.marketplace,
             "policy": {"id": self.policy_id, "file": self.policy_file},
             "violations": [v.to_json() for v in self.violations],
             "undetermined": [u.to_json() for u in self.undetermined],
         }
+        if self.not_checked:        # absent when empty: most reports have none
+            out["not_checked"] = [n.to_json() for n in self.not_checked]
+        return out
 
 
 def verdict_of(violations, undetermined) -> Verdict:

@@ -77,6 +77,12 @@ class Undetermined(BaseModel):
     needs: list[str] = Field(description="The unknown facts the rule needs, e.g. order.completed_at")
 
 
+class NotChecked(BaseModel):
+    rule: str
+    title: str
+    says: str = Field(description="Why the rule could not be applied, e.g. spelling in a language without a word list")
+
+
 class PolicyRef(BaseModel):
     id: str = Field(examples=["uk@2020-11-06"])
     file: str
@@ -136,6 +142,8 @@ class CheckResult(BaseModel):
     policy: PolicyRef
     violations: list[Violation]
     undetermined: list[Undetermined]
+    not_checked: list[NotChecked] = Field(default_factory=list, description="Rules that could not be applied to this "
+                                          "message and say so; they do not change the verdict. Absent when empty")
     decision_id: str
     engine: Engine
     display: Display | None = Field(None, description="With `display=true` only")
@@ -329,6 +337,7 @@ class DraftReport(BaseModel):
     policy: DraftPolicyRef
     violations: list[Violation]
     undetermined: list[Undetermined]
+    not_checked: list[NotChecked] = Field(default_factory=list, description="As in CheckResult")
     display: Display
 
 

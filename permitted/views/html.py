@@ -111,6 +111,11 @@ def _undetermined(report: Report) -> str:
     return f'<h3>Could not judge</h3>\n<ul class="undetermined">{items}</ul>'
 
 
+def _not_checked(report: Report) -> str:
+    items = "".join(f"<li><code>{_text(n.rule)}</code> \u2014 {_text(n.says)}</li>" for n in report.not_checked)
+    return f'<h3>Not checked</h3>\n<ul class="not-checked">{items}</ul>'
+
+
 def _section(row: Checked, message: int) -> str:
     verdict = row.verdict
     parts = [f'<section class="message {_text(verdict)}" id="msg-{message}">',
@@ -131,6 +136,8 @@ def _section(row: Checked, message: int) -> str:
         parts.append(_violations(report, marks, message))
     if report.undetermined:
         parts.append(_undetermined(report))
+    if report.not_checked:
+        parts.append(_not_checked(report))
     return "\n".join(parts + ["</section>"])
 
 

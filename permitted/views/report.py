@@ -125,8 +125,19 @@ def undetermined_text(report: Report) -> Text:
     return out
 
 
+def not_checked_text(report: Report) -> Text:
+    out = Text()
+    for n in report.not_checked:
+        out.append("\n" if out else "")
+        out.append("- ", style="bold dim")
+        out.append(n.rule, style="cyan")
+        out.append(f"  {visible_line(n.says)}", style="dim")
+    return out
+
+
 def report_view(row: Checked) -> RenderableType:
-    """One message in full: verdict line, highlighted text, violations, undetermined rules."""
+    """One message in full: verdict line, highlighted text, violations, undetermined rules, rules
+    that say they were not checked."""
     if row.report is None:
         return Group(_heading(row), diagnostics(row.error))
     parts: list[RenderableType] = [_heading(row),
@@ -136,6 +147,8 @@ def report_view(row: Checked) -> RenderableType:
         parts.append(violations_table(row))
     if row.report.undetermined:
         parts.append(undetermined_text(row.report))
+    if row.report.not_checked:
+        parts.append(not_checked_text(row.report))
     return Group(*parts)
 
 

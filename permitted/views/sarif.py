@@ -128,6 +128,12 @@ class _Log:
                                             f"{u.rule}: {could_not_judge(u)}.",
                                             [self.location(row)],
                                             {"undetermined": True, "needs": list(u.needs)}))
+        for n in report.not_checked:
+            # §3.27.9: `notApplicable` is a rule the target did not meet the criteria for (a
+            # language without a word list); it holds nothing back, so level none (§3.27.10).
+            result = self.result(row, report, n.rule, "none", n.says, [self.location(row)], {"not_checked": True})
+            result["kind"] = "notApplicable"
+            self.results.append(result)
 
     def result(self, row: Checked, report: Report, rule: str, level: str, text: str,
                locations: list, properties: dict) -> dict:

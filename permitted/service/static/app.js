@@ -133,7 +133,7 @@ function renderLayout(nodes, byNumber, idPrefix) {
 }
 
 function renderReport(report, targets) {
-  const { verdict, marked, violations, undetermined, prefix } = targets;
+  const { verdict, marked, violations, undetermined, notChecked, prefix } = targets;
   verdict.textContent = report.verdict;
   verdict.className = `verdict ${report.verdict}`;
   const display = report.display;
@@ -157,6 +157,13 @@ function renderReport(report, targets) {
     undetermined.replaceChildren(...report.undetermined.map((u) =>
       el("li", {}, el("span", { class: "rule", text: u.rule }), ` needs ${u.needs.join(", ")}`)));
     if (!report.undetermined.length) emptyNote(undetermined, "none: every rule could be judged");
+  }
+  if (notChecked) {
+    // Absent from a report when empty: most messages have nothing to say here.
+    const notes = report.not_checked || [];
+    notChecked.replaceChildren(...notes.map((n) =>
+      el("li", { "data-rule": n.rule }, el("span", { class: "rule", text: n.rule }), ` ${n.says}`)));
+    notChecked.parentElement.hidden = !notes.length;
   }
 }
 
@@ -203,6 +210,8 @@ async function check() {
     marked.replaceChildren();
     $("violations").replaceChildren();
     $("undetermined").replaceChildren();
+    $("not-checked").replaceChildren();
+    $("not-checked-box").hidden = true;
     $("problem").hidden = true;
     marked.dataset.updated = String(seq);
     return;
@@ -213,7 +222,7 @@ async function check() {
     const { data } = await call("/v1/check?" + q, { body: text, type: TYPES[$("format").value], signal });
     $("problem").hidden = true;
     renderReport(data, { verdict: $("verdict"), marked, violations: $("violations"),
-                         undetermined: $("undetermined"), prefix: "m-" });
+                         undetermined: $("undetermined"), notChecked: $("not-checked"), prefix: "m-" });
     $("policy-line").textContent = `${data.policy.id} · ${data.policy.file}`;
     marked.dataset.updated = String(seq);
     marked.dataset.latencyMs = (performance.now() - started).toFixed(1);
