@@ -61,7 +61,9 @@ _ALPHABET = st.sampled_from(list("aZ é\u00e9E\u0301ßİﬁ \t\n\u00a0\u3000\u20
 @given(st.lists(_ALPHABET, max_size=40).map("".join))
 def test_fast_fold_equals_the_character_walk(text):
     fold.cache_clear()
-    assert fold(text) == fold_each(text)
+    out, index = fold(text)
+    assert (out, tuple(index)) == fold_each(text)
+    assert [index[i] for i in range(len(index))] == list(fold_each(text)[1])
 
 
 # Phrases made of the same letters, with the pieces that make boundaries interesting: words glued

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import ahocorasick
 
@@ -61,12 +62,9 @@ _WORD = re.compile(WORD_CHAR + "+")
 _STARTS_WORD = re.compile(WORD_CHAR)
 
 
-@lru_cache(maxsize=128)
 def folded(text: str) -> str:
-    """The folded text alone: cheap, and enough to tell whether any phrase can match."""
-    if text.isascii():
-        return _SPACES.sub(" ", text).lower()
-    return fold(text)[0]      # not ASCII, so fold() takes its own path and does not come back here
+    """The folded text alone (fold() keeps its offsets as a few shifts, so this costs no more)."""
+    return fold(text)[0]
 
 
 @lru_cache(maxsize=128)
@@ -83,32 +81,58 @@ def _has_unspaced(text: str) -> bool:
     return not text.isascii() and bool(_UNSPACED_CHAR.search(text))
 
 
-def _collapse_spaces(text: str) -> tuple[str, tuple[int, ...]]:
+_RUNS = re.compile(r"\s{2,}")      # the runs of white space folding shortens (a single one stays one)
+
+
+class Shifts:
+    """Folded offset -> original offset, for a fold that only shortens runs of white space to one
+    space: stored as the folded offsets where the shift grows, not one entry per character (a
+    per-character index cost more than the scan itself on texts of a few kilobytes)."""
+
+    __slots__ = ("_at", "_shift", "_size")
+
+    def __init__(self, text: str):
+        at, shift, removed = [], [], 0
+        for m in _RUNS.finditer(text):
+            removed += m.end() - m.start() - 1
+            at.append(m.end() - removed)          # the first folded character after the run
+            shift.append(removed)
+        self._at, self._shift, self._size = at, shift, len(text) - removed
+
+    def __getitem__(self, i: int) -> int:
+        if not 0 <= i < self._size:
+            raise IndexError(i)
+        j = bisect_right(self._at, i)
+        return i + (self._shift[j - 1] if j else 0)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __iter__(self):
+        return (self[i] for i in range(self._size))
+
+
+def _collapse_spaces(text: str) -> tuple[str, Shifts] | None:
     """Runs of white space as one space, lower case, with the original offset of each character;
-    for text whose other characters keep their length when folded."""
-    index: list[int] = []
-    pos = 0
-    for m in _SPACES.finditer(text):
-        index.extend(range(pos, m.start()))
-        index.append(m.start())
-        pos = m.end()
-    index.extend(range(pos, len(text)))
-    return _SPACES.sub(" ", text).lower(), tuple(index)
+    None when lower() changed a length (then only the character walk is right)."""
+    collapsed = _SPACES.sub(" ", text)
+    out = collapsed.lower()
+    return (out, Shifts(text)) if len(out) == len(collapsed) else None
 
 
 @lru_cache(maxsize=128)
-def fold(text: str) -> tuple[str, tuple[int, ...]]:
+def fold(text: str) -> tuple[str, Sequence[int]]:
     """The folded text and, for each of its characters, the offset of the original character."""
     if text.isascii():
-        return _collapse_spaces(text)
+        return _collapse_spaces(text)           # ASCII lower() never changes a length
     # Most non-ASCII characters fold to one character (é -> e, emoji, Arabic letters): then the
     # text is folded by one translate() and offsets only move around runs of white space. Only
     # text with characters that vanish or grow (diacritics, ligatures) takes the per-character walk.
     table = {ord(ch): _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
     if all(len(f) == 1 for f in table.values()):
-        out, index = _collapse_spaces(text.translate(table))
-        if len(out) == len(index):                    # lower() kept every length (it nearly always does)
-            return out, index
+        found = _collapse_spaces(text.translate(table))
+        if found is not None:
+            return found
     return fold_each(text)
 
 
@@ -146,7 +170,7 @@ def _by_folded(phrases: tuple[str, ...]) -> dict[str, str]:
     return by_folded
 
 
-def _hit(text: str, index: tuple[int, ...], start: int, end: int, phrase: str) -> dict:
+def _hit(text: str, index: Sequence[int], start: int, end: int, phrase: str) -> dict:
     """A match of folded[start:end] as a span of the original text."""
     start, end = index[start], index[end - 1] + 1
     while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] in _DROP):
@@ -196,9 +220,10 @@ class PhraseSet:
         self._scan = lru_cache(maxsize=scans)(self._occurrences)
         self._hits = lru_cache(maxsize=4 * scans)(self._list_hits)
 
-    def _occurrences(self, text: str) -> tuple[tuple[int, int, int, str], ...]:
-        """(start, end, lists mask, folded phrase) of every occurrence on word boundaries in the
-        folded text, by start, longest first."""
+    def _occurrences(self, text: str) -> dict[int, list[tuple[int, int, str]]]:
+        """Per list bit, (start, end, folded phrase) of every occurrence of its phrases on word
+        boundaries in the folded text, by start, longest first. Sorted out once per text: each
+        list then reads only its own occurrences (a message's text is asked about by ~30 lists)."""
         folded_text = folded(text)
         size = len(folded_text)
         found = []
@@ -210,13 +235,19 @@ class PhraseSet:
                 continue
             found.append((start, -n, mask, f))
         found.sort()
-        return tuple((start, start - neg, mask, f) for start, neg, mask, f in found)
+        by_list: dict[int, list[tuple[int, int, str]]] = {}
+        for start, neg, mask, f in found:
+            while mask:
+                bit = mask & -mask
+                by_list.setdefault(bit, []).append((start, start - neg, f))
+                mask ^= bit
+        return by_list
 
     def _list_hits(self, text: str, phrases: tuple[str, ...]) -> tuple[dict, ...]:
         bit, by_folded = self._lists[phrases]
         chosen, reach = [], 0
-        for start, end, mask, f in self._scan(text):
-            if mask & bit and start >= reach:
+        for start, end, f in self._scan(text).get(bit, ()):
+            if start >= reach:
                 chosen.append((start, end, f))
                 reach = end
         if not chosen:
