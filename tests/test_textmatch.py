@@ -84,3 +84,24 @@ def test_one_scan_for_all_lists_finds_what_each_list_regex_finds(text, first, se
     for phrases in lists:
         assert shared.matcher(phrases)(text) == regex_matcher(phrases)(text)
         assert phrase_matcher(phrases)(text) == regex_matcher(phrases)(text)
+
+
+# Sentence breaks of every kind next to the pieces: stops with closers, full-width stops with a
+# letter right after, blank lines, list items, abbreviations, white space of several kinds.
+_BREAKS = st.sampled_from([". ", "! ", "? ", '." ', "。", "！", "\n", "\n\n", "\n- ", "e.g. ", "Mr. ", " \t ",
+                           "\u00a0", "\u3000", "…", "؟ "])
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(st.one_of(_PIECES, _BREAKS), max_size=40).map("".join),
+       st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=6))
+def test_a_sentence_reads_its_hits_from_the_scan_of_the_whole_text(text, phrases):
+    # What PhraseSet.within reads from the whole text's scan is what scanning each sentence (and
+    # each run of two) on its own finds, offsets and all.
+    from interpreter.evaluation.phrases import PhraseSet, regex_matcher
+    from interpreter.evaluation.sentences import runs, split
+
+    phrases = tuple(phrases)
+    shared = PhraseSet([phrases])
+    for item in list(split(text)) + runs(text, 2):
+        assert list(shared.within(text, item["start"], item["end"], phrases)) == regex_matcher(phrases)(item["text"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
@@ -89,15 +89,26 @@ class Shifts:
     space: stored as the folded offsets where the shift grows, not one entry per character (a
     per-character index cost more than the scan itself on texts of a few kilobytes)."""
 
-    __slots__ = ("_at", "_shift", "_size")
+    __slots__ = ("_at", "_shift", "_size", "_ends")
 
     def __init__(self, text: str):
-        at, shift, removed = [], [], 0
+        at, shift, ends, removed = [], [], [], 0
         for m in _RUNS.finditer(text):
             removed += m.end() - m.start() - 1
             at.append(m.end() - removed)          # the first folded character after the run
             shift.append(removed)
-        self._at, self._shift, self._size = at, shift, len(text) - removed
+            ends.append(m.end())
+        self._at, self._shift, self._size, self._ends = at, shift, len(text) - removed, ends
+
+    def position(self, offset: int) -> int:
+        """The folded offset of the first character at or after original `offset` (what
+        bisect_left over the offsets gives, in one step)."""
+        j = bisect_right(self._ends, offset)      # runs that end at or before it
+        if j < len(self._ends):
+            run_end = self._ends[j]
+            if run_end - (self._shift[j] - (self._shift[j - 1] if j else 0)) < offset:
+                return self._at[j]                # inside a run, past its one kept space
+        return min(offset - (self._shift[j - 1] if j else 0), self._size)
 
     def __getitem__(self, i: int) -> int:
         if not 0 <= i < self._size:
@@ -110,6 +121,11 @@ class Shifts:
 
     def __iter__(self):
         return (self[i] for i in range(self._size))
+
+
+def _position(index: Sequence[int], offset: int) -> int:
+    """The folded offset of the first character at or after original `offset`."""
+    return index.position(offset) if isinstance(index, Shifts) else bisect_left(index, offset)
 
 
 def _collapse_spaces(text: str) -> tuple[str, Shifts] | None:
@@ -219,6 +235,7 @@ class PhraseSet:
         # sentences and link texts are each asked about by several rules and again by evidence.
         self._scan = lru_cache(maxsize=scans)(self._occurrences)
         self._hits = lru_cache(maxsize=4 * scans)(self._list_hits)
+        self._within = lru_cache(maxsize=4 * scans)(self._stretch_hits)
 
     def _occurrences(self, text: str) -> dict[int, list[tuple[int, int, str]]]:
         """Per list bit, (start, end, folded phrase) of every occurrence of its phrases on word
@@ -254,6 +271,50 @@ class PhraseSet:
             return ()
         folded_text, index = fold(text)
         return tuple(_hit(text, index, start, end, by_folded[f]) for start, end, f in chosen)
+
+    def within(self, whole: str, start: int, end: int, phrases: tuple[str, ...]) -> tuple[dict, ...]:
+        """The hits of one of the set's lists in whole[start:end], with offsets from `start`: what
+        a scan of that stretch alone finds, read from the scan of the whole text (a message's
+        sentences and runs of sentences were ~2/3 of its scanning). Exact for a stretch whose
+        edges stand next to no word character and no white space inside it — a sentence
+        (interpreter.evaluation.sentences): then the word-boundary tests at its edges and the
+        folding inside it are the same in both texts (tests/test_sentences.py checks them equal)."""
+        return self._within(whole, start, end, phrases)
+
+    def _stretch_hits(self, whole: str, start: int, end: int, phrases: tuple[str, ...]) -> tuple[dict, ...]:
+        bit, by_folded = self._lists[phrases]
+        if self._automaton is None:
+            return ()
+        occurrences = self._scan(whole).get(bit)
+        if not occurrences:
+            return ()
+        _, index = fold(whole)
+        first, stop = _position(index, start), _position(index, end)
+        chosen, reach = [], first
+        for i in range(bisect_left(occurrences, (first,)), len(occurrences)):
+            s, e, f = occurrences[i]
+            if s >= stop:
+                break
+            if e <= stop and s >= reach:
+                chosen.append((s, e, f))
+                reach = e
+        out = []
+        for s, e, f in chosen:
+            hit = _hit(whole, index, s, e, by_folded[f])
+            hit["start"] -= start
+            hit["end"] -= start
+            out.append(hit)
+        return tuple(out)
+
+    def stretch_matcher(self, phrases: tuple[str, ...]) -> Callable[[str, int, int], list] | None:
+        """A function (whole, start, end) -> list of hits for one of the set's lists (see
+        `within`); None where `matcher` must be used (the reference, a list not in the set)."""
+        if REFERENCE or phrases not in self._lists:
+            return None
+        if self._automaton is None or not self._lists[phrases][1]:
+            return lambda whole, start, end: []
+        within = self._within
+        return lambda whole, start, end: [dict(h) for h in within(whole, start, end, phrases)]
 
     def matcher(self, phrases: tuple[str, ...]) -> Finder:
         """A function text -> list of hits for one of the set's lists."""

@@ -22,7 +22,7 @@ from dsl.contract.types import Regex
 
 from interpreter.evaluation.operators import IMPLEMENTATIONS
 from interpreter.evaluation.phrases import Finder, PhraseSet, phrase_matcher, regex_hits
-from interpreter.evaluation.sentences import near
+from interpreter.evaluation.sentences import Stretch, near
 
 Fn = Callable[[dict, list], object]
 
@@ -263,15 +263,46 @@ def _compare(node: tree.Compare, memo: dict[int, Fn] | None) -> Fn:
     return compare
 
 
+def _in_stretch(node: tree.Pred, phrases, memo: dict[int, Fn] | None):
+    """For `mentions(s.text, L)` where `s` may be a sentence: a finder reading the hits from the
+    scan of the text the sentence was cut from; None where a text must be scanned on its own."""
+    if not (isinstance(node, tree.Field) and node.path == ("text",) and node.slot is not None
+            and isinstance(memo, Closures)):
+        return None
+    return memo.phrases.stretch_matcher(tuple(phrases))
+
+
 def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
     args = [lower(a, memo) for a in node.args]
     if node.op == "mentions" and isinstance(node.args[1], tree.Const):
         find, text = _matcher(node.args[1].value, memo), args[0]
+        inside = _in_stretch(node.args[0], node.args[1].value, memo)
+        if inside is not None:
+            slot = node.args[0].slot
+
+            def mentions_in(d, e):
+                item = e[slot]
+                if type(item) is Stretch:
+                    return inside(item.whole, item["start"], item["end"])
+                return None if (t := text(d, e)) is None else find(t)
+            return mentions_in
         return lambda d, e: None if (t := text(d, e)) is None else find(t)
     if node.op in ("mentions_near", "mentions_before") and all(isinstance(a, tree.Const) for a in node.args[1:]):
         find, text = _matcher(node.args[1].value, memo), args[0]
         other, words = _matcher(node.args[2].value, memo), node.args[3].value
         after = node.op == "mentions_before"
+        inside = _in_stretch(node.args[0], node.args[1].value, memo)
+        inside_other = _in_stretch(node.args[0], node.args[2].value, memo)
+        if inside is not None and inside_other is not None:
+            slot = node.args[0].slot
+
+            def near_in(d, e):
+                item = e[slot]
+                if type(item) is Stretch:
+                    w, a, b = item.whole, item["start"], item["end"]
+                    return near(item["text"], inside(w, a, b), inside_other(w, a, b), words, after)
+                return None if (t := text(d, e)) is None else near(t, find(t), other(t), words, after)
+            return near_in
         return lambda d, e: None if (t := text(d, e)) is None else near(t, find(t), other(t), words, after)
     if node.op == "matches" and isinstance(node.args[1], tree.Const):
         pattern, text = compile_regex(node.args[1].value), args[0]

@@ -88,12 +88,27 @@ def _ends(text: str, m: re.Match) -> bool:
     return True
 
 
-def _trimmed(text: str, start: int, end: int) -> dict | None:
+class Stretch(dict):
+    """A sentence item ({"text", "start", "end"}) that knows the text it was cut from: phrase
+    lists asked about it are read from that text's one scan (interpreter.evaluation.phrases:
+    PhraseSet.within). Its edges never stand inside a word, which is what makes that exact."""
+
+    __slots__ = ("whole",)
+
+    def __init__(self, whole: str, start: int, end: int):
+        super().__init__(text=whole[start:end], start=start, end=end)
+        self.whole = whole
+
+    def __reduce__(self):           # pickled (forked workers, caches) as the plain item it is
+        return (dict, (dict(self),))
+
+
+def _trimmed(text: str, start: int, end: int) -> Stretch | None:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return {"text": text[start:end], "start": start, "end": end} if end > start else None
+    return Stretch(text, start, end) if end > start else None
 
 
 @lru_cache(maxsize=64)
@@ -118,11 +133,15 @@ def runs(text: str, size: int) -> list[dict]:
     """Each sentence with the `size - 1` sentences after it, as one item spanning them: the places
     where something said "in the same sentence or the next" can be found (size 2). A text with
     fewer sentences than `size` is one run."""
+    return list(_runs(text, max(1, int(size))))      # cached; each caller gets its own list
+
+
+@lru_cache(maxsize=64)
+def _runs(text: str, size: int) -> tuple[dict, ...]:
     items = split(text)
-    size = max(1, int(size))
     if len(items) <= size:
-        return [_trimmed(text, items[0]["start"], items[-1]["end"])] if items else []
-    return [_trimmed(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1)]
+        return (_trimmed(text, items[0]["start"], items[-1]["end"]),) if items else ()
+    return tuple(_trimmed(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1))
 
 
 # A word: a run of letters and digits of a spaced script, or one character of a script written
