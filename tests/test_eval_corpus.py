@@ -36,3 +36,21 @@ def test_agreement_with_the_corpus_keeps_its_floor(evaluation):
 def test_every_corpus_row_is_judged(evaluation):
     """The protocol turns every row into a message the policies can judge: no error rows."""
     assert [o.row.id for o in evaluation.outcomes if o.verdict == "error"] == []
+
+
+# Messages written for this project (examples/held-out.jsonl: 65 rows, our own text, labelled by a
+# reading of the guideline pages, DOUBT where a careful reader could go either way) to see whether
+# the policies generalise beyond the corpus they were tuned on: 46 of 65 agreed when they were
+# written; 57 once purpose phrases could hold a gap ("leave … review") and the families they
+# exposed were added. They have now been used to tune, so they are a floor like the corpus's, no
+# longer unseen messages.
+HELD_OUT = ROOT / "examples" / "held-out.jsonl"
+HELD_OUT_FLOOR = 57
+
+
+def test_agreement_with_our_held_out_messages_keeps_its_floor():
+    evaluation = evaluate_file(HELD_OUT)
+    gone = ", ".join(f"{o.row.id} ({o.row.expected} -> {o.verdict})" for o in evaluation.disagreements)
+    assert [o.row.id for o in evaluation.outcomes if o.verdict == "error"] == []
+    assert evaluation.overall.agreed >= HELD_OUT_FLOOR, f"{evaluation.overall.agreed} of {evaluation.overall.total} " \
+                                                        f"agree; disagreements: {gone}"

@@ -103,3 +103,36 @@ def test_purposes_are_read_only_for_a_policy_that_reads_them():
     assert "message.purposes" in policy.reads
     data = normalise({"body": "Your invoice is attached."}, "UK", policy=policy, wants=frozenset()).data
     assert data["message"]["purposes"] == []
+
+
+GAPPED = [
+    # text, the purposes read (phrases: "leave … review", "appreciate … product review"; gap 5)
+    ("Could you leave us a quick 5-star review?", [("review_request", "leave us a quick 5-star review")]),
+    ("Please leave a review.", [("review_request", "leave a review")]),
+    ("Leave it with a neighbour if you are out; we review every claim.", []),       # nine words apart
+    ("We appreciate your patience while we review your claim.", []),                 # review, the verb
+    ("We would appreciate an honest product review.", [("review_request", "appreciate an honest product review")]),
+    ("Review the parcel before you leave.", []),                                     # the wrong order
+]
+
+
+@pytest.mark.parametrize("text,expected", GAPPED)
+def test_a_phrase_with_a_gap_finds_its_parts_a_few_words_apart(text, expected):
+    lexicon = Lexicon(purposes=(("review_request", ("leave \u2026 review", "appreciate \u2026 product review")),),
+                      gap_words=5)
+    found = read_purposes(text, lexicon)
+    assert [(p["purpose"], p["text"]) for p in found] == expected
+    assert all(text[p["start"]:p["end"]] == p["text"] for p in found)
+
+
+def test_the_gap_is_a_whole_number_the_compiler_checks(tmp_path):
+    from dsl.compiler import compile_file
+    from dsl.contract.errors import PolicyError
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text("policy: buyer-messaging\nmarketplace: UK\neffective: 2020-11-06\nsource: test\n"
+                      "vocab:\n  text_purpose_gap_words: many\nrules: []\n")
+    with pytest.raises(PolicyError) as err:
+        compile_file(policy)
+    (d,) = err.value.diagnostics
+    assert (d.code, d.span.line) == ("P218", 6) and "whole number" in d.message

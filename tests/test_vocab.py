@@ -153,7 +153,7 @@ def test_an_entry_no_rule_reads_is_a_warning_in_the_file_that_writes_it(tmp_path
 
 
 def test_reads_in_hints_and_by_the_facts_stage_count(tmp_path, base):
-    facts_words = "".join(f"  {v.name}: {{en: [x]}}\n" for v in READ_BY_FACTS)
+    facts_words = "".join(f"  {v.name}: {'4' if v.number else '{en: [x]}'}\n" for v in READ_BY_FACTS)
     assert compiled(tmp_path, child("  hosts: {add: [royalmail.com]}\n" + facts_words)).warnings == ()
 
 

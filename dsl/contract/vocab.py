@@ -22,6 +22,7 @@ class FactsVocab:
     name: str                   # the vocab entry
     facts: tuple[str, ...]      # the facts it shapes
     use: str                    # what the normaliser does with its words
+    number: bool = False        # a setting (a whole number), not words
 
 
 BRAND_WORDS = FactsVocab(
@@ -51,6 +52,14 @@ TEXT_PURPOSES: Mapping[str, FactsVocab] = MappingProxyType({
     for purpose in _purposes()})
 
 
+# A purpose phrase written with a gap, "leave … review", finds its first part and then its second
+# with at most this many words between them: "leave us a 5-star review".
+TEXT_PURPOSE_GAP = "\u2026"
+TEXT_PURPOSE_GAP_WORDS = FactsVocab(
+    "text_purpose_gap_words", ("message.purposes",),
+    "how many words may stand in the gap (…) of a purpose phrase such as \"leave … review\"", number=True)
+
+
 # Why a file is attached, read from its name, its type and the words that introduce it
 # (`message.attachment_purposes`): one list per purpose of the names of that document
 # (`attachment_purpose_invoice`: "invoice", "facture", …), the words that say a file is attached,
@@ -70,5 +79,5 @@ ATTACHMENT_DOCUMENT_TYPES = FactsVocab(
     "MIME types a document can have (application/pdf, image/png, …): only such a file's purpose is read")
 
 READ_BY_FACTS: tuple[FactsVocab, ...] = (BRAND_WORDS, VAGUE_LINK_WORDS, OPT_OUT_LINK_MARKERS,
-                                         *TEXT_PURPOSES.values(), *ATTACHMENT_PURPOSES.values(),
+                                         *TEXT_PURPOSES.values(), TEXT_PURPOSE_GAP_WORDS, *ATTACHMENT_PURPOSES.values(),
                                          ATTACHMENT_INTRO_WORDS, ATTACHMENT_DOCUMENT_TYPES)

@@ -156,6 +156,12 @@ def _words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(s for s, _ in spans), tuple(e for _, e in spans)
 
 
+def words_between(text: str, end: int, start: int) -> int:
+    """How many words stand between a stretch ending at `end` and one starting at `start`."""
+    starts, _ = _words(text)
+    return max(0, bisect_left(starts, start) - bisect_left(starts, end))
+
+
 def _word_range(words: tuple[tuple[int, ...], tuple[int, ...]], start: int, end: int) -> tuple[int, int]:
     """The first and last word a stretch of text touches. A stretch without a word ("?") sits
     between two words: its first is the word after it, its last the word before."""

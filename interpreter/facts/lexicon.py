@@ -16,8 +16,10 @@ import re
 from dataclasses import dataclass
 
 from dsl.contract.model import Policy
+from interpreter.evaluation.phrases import Finder, PhraseSet
 from dsl.contract.vocab import (ATTACHMENT_DOCUMENT_TYPES, ATTACHMENT_INTRO_WORDS, ATTACHMENT_PURPOSES, BRAND_WORDS,
-                                OPT_OUT_LINK_MARKERS, TEXT_PURPOSES, VAGUE_LINK_WORDS)
+                                OPT_OUT_LINK_MARKERS, TEXT_PURPOSE_GAP, TEXT_PURPOSE_GAP_WORDS, TEXT_PURPOSES,
+                                VAGUE_LINK_WORDS)
 
 _WORDS = re.compile(r"\w+")
 
@@ -28,6 +30,7 @@ class Lexicon:
     vague_link_words: frozenset[str] = frozenset()    # lower case, one word each
     opt_out: re.Pattern | None = None                  # any opt-out marker, anywhere in a text
     purposes: tuple[tuple[str, tuple[str, ...]], ...] = ()   # (purpose, its phrases) for message.purposes
+    gap_words: int = 0                                 # words a phrase's gap (…) may hold
     # for message.attachment_purposes: (purpose, names of its document), words that say a file is
     # attached, and the MIME types (lower case) of a document
     attachment_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
@@ -36,14 +39,39 @@ class Lexicon:
 
     @staticmethod
     def of(policy: Policy | None) -> Lexicon:
+        """The policy's lexicon; one per policy, so its phrase set is built once for every message."""
         if policy is None:
             return NO_WORDS
+        kept = _BY_POLICY.get(id(policy))
+        if kept is None or kept[0] is not policy:      # the policy is held, so its id is not reused
+            if len(_BY_POLICY) >= _POLICIES_KEPT:
+                _BY_POLICY.clear()
+            kept = _BY_POLICY[id(policy)] = (policy, Lexicon._read(policy))
+        return kept[1]
+
+    @staticmethod
+    def _read(policy: Policy) -> Lexicon:
         return Lexicon(policy.words(BRAND_WORDS.name), _vague(policy.words(VAGUE_LINK_WORDS.name)),
                        _opt_out(policy.words(OPT_OUT_LINK_MARKERS.name)),
                        tuple((purpose, policy.words(v.name)) for purpose, v in TEXT_PURPOSES.items()),
+                       _gap_words(policy.vocab.get(TEXT_PURPOSE_GAP_WORDS.name)),
                        tuple((purpose, policy.words(v.name)) for purpose, v in ATTACHMENT_PURPOSES.items()),
                        policy.words(ATTACHMENT_INTRO_WORDS.name),
                        frozenset(t.lower() for t in policy.words(ATTACHMENT_DOCUMENT_TYPES.name)))
+
+    @functools.cached_property
+    def _phrases(self) -> PhraseSet:
+        # Every phrase list the readers of purposes and attachments ask about, in one automaton: a
+        # text is folded and scanned once for all of them (a set per list scanned it 19 times).
+        lists = []
+        for _, words in self.purposes:
+            whole, groups = gapped(words)
+            lists += [whole, *(part for group in groups for part in group)]
+        return PhraseSet([*lists, *(words for _, words in self.attachment_names), self.attachment_intro], scans=32)
+
+    def finder(self, phrases: tuple[str, ...]) -> Finder:
+        """text -> hits of one of the lexicon's phrase lists, as `mentions` finds them."""
+        return self._phrases.matcher(phrases)
 
     def says_nothing(self, link_text: str) -> bool:
         """Does a link's text have no word, or only vague ones ("click here")?"""
@@ -53,7 +81,33 @@ class Lexicon:
         return self.opt_out is not None and self.opt_out.search(text) is not None
 
 
+@functools.lru_cache(maxsize=256)
+def gapped(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]]:
+    """A purpose's phrases split into those found as they are and those written with a gap
+    ("leave … review"): the latter as groups of (first parts, the second parts each of them is
+    written with), so that a longer second part ("honest review") never hides the shorter one
+    another first part needs ("review")."""
+    whole, partners = [], {}
+    for phrase in phrases:
+        parts = [p.strip() for p in phrase.split(TEXT_PURPOSE_GAP)]
+        if len(parts) == 2 and all(parts):
+            partners.setdefault(parts[0], {})[parts[1]] = None
+        elif TEXT_PURPOSE_GAP not in phrase:
+            whole.append(phrase)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for first, seconds in partners.items():
+        groups.setdefault(tuple(seconds), []).append(first)
+    return tuple(whole), tuple((tuple(firsts), seconds) for seconds, firsts in groups.items())
+
+
+def _gap_words(value) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0
+
+
 NO_WORDS = Lexicon()
+# Lexicons of the policies last asked for, by the policy's id: (policy, lexicon).
+_BY_POLICY: dict[int, tuple[Policy, Lexicon]] = {}
+_POLICIES_KEPT = 32
 
 
 @functools.lru_cache(maxsize=32)      # one policy, many messages

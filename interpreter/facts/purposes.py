@@ -5,19 +5,41 @@ purpose (interpreter.facts.lexicon: the vocab entries `text_purpose_<purpose>`).
 of dicts matching `$defs/purpose` in policies/facts.schema.json, one per phrase found, in text
 order. Which purposes exist and which words show them are policy data; this module only finds
 the phrases, with the same matching as the `mentions` operator (whole words, ignoring case,
-accents and letter variants; no word boundary inside Chinese or Japanese).
+accents and letter variants; no word boundary inside Chinese or Japanese). A phrase written with
+a gap, "leave … review", is its two parts with at most `text_purpose_gap_words` words between.
 """
 from __future__ import annotations
 
-from interpreter.evaluation.phrases import phrase_matcher
-from interpreter.facts.lexicon import Lexicon
+from interpreter.evaluation.sentences import words_between
+from interpreter.facts.lexicon import Lexicon, gapped
 
 
 def read_purposes(text: str, lexicon: Lexicon) -> list[dict]:
     found = []
     for purpose, phrases in lexicon.purposes:
-        for hit in phrase_matcher(phrases)(text):
+        whole, groups = gapped(phrases)
+        for hit in lexicon.finder(whole)(text):
             found.append({"purpose": purpose, "text": hit["text"], "phrase": hit["phrase"],
                           "start": hit["start"], "end": hit["end"]})
+        for firsts, seconds in groups:
+            found += _gapped_hits(text, purpose, lexicon, firsts, seconds)
     found.sort(key=lambda item: (item["start"], item["end"], item["purpose"]))
     return found
+
+
+def _gapped_hits(text: str, purpose: str, lexicon: Lexicon, firsts, seconds) -> list[dict]:
+    """For phrases written "leave … review": each first part followed, at most the lexicon's gap
+    of words later, by a second part written with it ("leave us a 5-star review"); the item spans
+    both. A modifier between the words no longer hides what the sentence asks."""
+    after = lexicon.finder(seconds)(text)
+    if not after:
+        return []
+    out = []
+    for first in lexicon.finder(firsts)(text):
+        second = next((h for h in after if h["start"] >= first["end"]), None)
+        if second is None or words_between(text, first["end"], second["start"]) > lexicon.gap_words:
+            continue
+        start, end = first["start"], second["end"]
+        out.append({"purpose": purpose, "text": text[start:end],
+                    "phrase": f"{first['phrase']} \u2026 {second['phrase']}", "start": start, "end": end})
+    return out
