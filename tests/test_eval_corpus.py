@@ -42,10 +42,11 @@ def test_every_corpus_row_is_judged(evaluation):
 # reading of the guideline pages, DOUBT where a careful reader could go either way) to see whether
 # the policies generalise beyond the corpus they were tuned on: 46 of 65 agreed when they were
 # written; 57 once purpose phrases could hold a gap ("leave … review") and the families they
-# exposed were added. They have now been used to tune, so they are a floor like the corpus's, no
-# longer unseen messages.
+# exposed were added, 60 with review changes, tied rewards and marketing wording in more forms.
+# They have now been used to tune, so they are a floor like the corpus's, no longer unseen
+# messages.
 HELD_OUT = ROOT / "examples" / "held-out.jsonl"
-HELD_OUT_FLOOR = 57
+HELD_OUT_FLOOR = 60
 
 
 def test_agreement_with_our_held_out_messages_keeps_its_floor():
