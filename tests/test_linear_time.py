@@ -52,6 +52,8 @@ ANCHORED = {
     "interpreter.evaluation.sentences._LIST_ITEM": "just after a line break",
     "interpreter.evaluation.sentences._NEXT_VISIBLE": "just after a sentence break",
     "interpreter.evaluation.sentences._TOKEN_BEFORE": "within the 20 characters before a full stop",
+    "dsl.analysis.relations._IMAGE_SCHEME": "a witness image's src, from its start",
+    "dsl.analysis.relations.ADDRESS": "a witness link's anchor text, from its start",
 }
 
 

@@ -8,23 +8,30 @@ facts record (dsl never imports the interpreter). Output: `Found` — a witness 
 class, joined by a separator, padded to a required length with filler, and checked with the
 oracle to contain exactly the classes the model chose; regex `matches` and `contains` that the
 model wants true get a generated sample (a bounded search where the encoding does not reach).
-A candidate that fails is excluded and the solver asked again, a few times at most.
+The facts a real message derives from the ones the model chose (a link's address from its scheme
+and host, an image's src, the count of unknown words) are filled in, and a record that still
+breaks a relation between facts (dsl.analysis.relations.broken) is excluded like one `verify`
+refuses. A candidate that fails is excluded and the solver asked again, a few times at most.
 """
 from __future__ import annotations
 
+import base64
 import datetime as _dt
+import re
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
 import z3
 
+from dsl.analysis import relations as rel
 from dsl.analysis.domains import abstract, field_spec, steps
-from dsl.analysis.relations import relations
+from dsl.analysis.relations import IMAGES, LINKS, STYLING, broken, relations
 from dsl.analysis.solve import EPOCH, Encoder
-from dsl.analysis.texts import requirement, realise
+from dsl.analysis.texts import realise, requirement
 from dsl.contract.schema import MISSING
 
 TRIES = 6
+REFINEMENTS = 24
 
 
 @dataclass(frozen=True)
@@ -79,14 +86,28 @@ def search(enc: Encoder, goal: z3.BoolRef, used: frozenset, verify: Callable[[di
     for hint in _length_hints(enc, used):
         opt.add(hint)
     for attempt in range(tries):
-        if opt.check() != z3.sat:
+        model = _refined(opt, enc, used)
+        if model is None:
             return Found("undecided", tries=attempt)
-        model = opt.model()
         record, learned = build(enc, model, used)
         if record is not None and verify(record):
             return Found("witness", record, attempt + 1)
         opt.add(learned if learned is not None else _block(enc, model, used))
     return Found("undecided", tries=tries)
+
+
+def _refined(opt: z3.Optimize, enc: Encoder, used) -> z3.ModelRef | None:
+    """The solver's next model whose numbers a message can have (None: no such model found). The
+    relations learned one value at a time (relations.refine) are not candidates that failed: the
+    solver tries values near each other, and a few tries would be spent on one relation."""
+    for _ in range(REFINEMENTS):
+        if opt.check() != z3.sat:
+            return None
+        learned = rel.refine(enc, used, opt.model())
+        if learned is None:
+            return opt.model()
+        opt.add(learned)
+    return None
 
 
 def _length_hints(enc: Encoder, used) -> list:
@@ -258,7 +279,163 @@ def build(enc: Encoder, model: z3.ModelRef, used) -> tuple[dict | None, z3.BoolR
         if text is None:
             return None, learned
         rec.put(text_key, text)
-    return _pruned(rec.data), None
+    _complete(rec)
+    record = _pruned(rec.data)
+    # what the completion could not reconcile (a model's choices no message has together)
+    return (None, None) if broken(record) else (record, None)
+
+
+# ---- facts a message derives from the ones the model chose ---------------------------------------
+# The model chooses only the facts its goal reads; a real message's other facts follow from those
+# (a link's host from its address, an image's scheme from its src). They are filled in here, so the
+# record is one message, before `verify` evaluates it; a choice they contradict is caught by
+# relations.broken and the model is blocked.
+
+_HOST = "example.com"                 # a host no bundled policy lists
+# A GIF of two 1x1 frames: the normaliser counts a data: GIF's frames to call it animated.
+_ANIMATED_GIF = base64.b64encode(b"GIF89a\x01\x00\x01\x00\x00\x00\x00"
+                                 + b"\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x4c\x01\x00" * 2
+                                 + b"\x3b").decode()
+_STILL_PNG = "iVBORw0KGgo="
+
+
+def _complete(rec: _Record) -> None:
+    message = rec.data["message"]
+    _complete_widest(rec, message)
+    for i, link in enumerate(message.get("links") or ()):
+        _complete_link(rec, ("e", LINKS, i), link)
+    for i, image in enumerate(message.get("images") or ()):
+        _complete_image(rec, ("e", IMAGES, i), image)
+    if isinstance(message.get("spelling"), dict):
+        _complete_spelling(message["spelling"])
+    html = message.get("images") or any(link.get("source") == "html" for link in message.get("links") or ()) \
+        or rel.html_styling(message.get("styling") or {})
+    if html and ("f", "message", "is_html") not in rec.placed:
+        message["is_html"] = True
+
+
+def _complete_widest(rec: _Record, message: dict) -> None:
+    """styling.max_image_width_percent is the widest image's width: an image of the width the
+    model chose is made that wide (or added, when the model left the images open), and a width
+    the model left open follows the images."""
+    key = STYLING + ("max_image_width_percent",)
+    images = message.get("images") or []
+    if key not in rec.placed:
+        if rel.widest(images):
+            message.setdefault("styling", {})["max_image_width_percent"] = rel.widest(images)
+        return
+    wanted = (message.get("styling") or {}).get("max_image_width_percent", 0)
+    if not wanted or rel.widest(images) == wanted:
+        return
+    open_width = [image for i, image in enumerate(images)
+                  if ("i", ("e", IMAGES, i), "width_percent") not in rec.placed and "width_percent" not in image]
+    if open_width:
+        open_width[0]["width_percent"] = wanted
+    elif ("len", IMAGES) not in rec.values:
+        image = rec.skeleton(_item_type(rec.enc, IMAGES) or "image")
+        message["images"] = images + [{**image, "width_percent": wanted}]
+
+
+def _chosen(rec: _Record, item: tuple) -> set[str]:
+    return {k[2] for k in rec.placed if k[0] == "i" and k[1] == item and len(k) == 3}
+
+
+def _complete_link(rec: _Record, item: tuple, link: dict) -> None:
+    chosen = _chosen(rec, item)
+    host_of = ("val", ("c", "host_of", ("i", item, "url")))
+    named = rec.enc.domain(rec.enc.vars[host_of].info)[rec.values[host_of]] if host_of in rec.values else None
+    amazon = link.get("is_amazon") if "is_amazon" in chosen else None
+    if named is not None and rel.is_fresh(named) and amazon:
+        # a fresh host stands for any host the policies do not list: here an Amazon one
+        named = _amazon_host(rec.enc.domain(rec.enc.vars[host_of].info))
+    url = link.get("url", "") if "url" in chosen and named is None else None
+    if url is not None and rel.address(url) != ("other", ""):
+        path = None                                   # a whole address: the facts follow from it
+    else:
+        path = "/" if not url else url if url.startswith("/") else "/" + url
+    if path is not None:
+        host = named if named is not None else link["host"] if "host" in chosen else \
+            "www.amazon.com" if amazon else _HOST
+        if path == "/" and link.get("is_opt_out") and "is_opt_out" in chosen:
+            path = "/unsubscribe"                     # the word the policies' opt-out markers share
+        scheme = link["scheme"] if "scheme" in chosen else "https"
+        if scheme == "mailto":
+            url = f"mailto:info@{host or _HOST}"
+        elif scheme == "tel":
+            url = "tel:+15555550123"
+        elif scheme == "other":
+            url = host + path
+        else:
+            url = f"{scheme}://{host}{path}"
+    link["url"] = url
+    scheme, host = rel.address(url)
+    if "scheme" not in chosen:
+        link["scheme"] = scheme
+    if "host" not in chosen:
+        link["host"] = host
+    if "is_amazon" not in chosen:
+        link["is_amazon"] = bool(host) and rel.is_amazon_host(host)
+    if "source" not in chosen:
+        unsaid = rec.values.get(("present", "i", item, "anchor_text")) is False
+        link["source"] = "text" if unsaid and "anchor_text" not in link else "html"
+    if link["source"] == "html" and "anchor_text" not in link:
+        # text that says where the link goes, or none at all: either reads the same in every
+        # policy's words for vague links
+        link["anchor_text"] = "" if "explains" in chosen and not link["explains"] else url
+    if "explains" not in chosen and "anchor_text" in link:
+        link["explains"] = bool(rel.ADDRESS.match(link["anchor_text"])) or (
+            link["explains"] and bool(re.search(r"\w", link["anchor_text"])))
+
+
+def _amazon_host(listed) -> str:
+    """An Amazon host not within any host the policies name (those are not fresh values' to take)."""
+    named = [v for v in listed if not rel.is_fresh(v)]
+    for host in ("amazon.com", *sorted(rel.amazon_hosts())):
+        if not any(host == n or host.endswith("." + n) for n in named):
+            return host
+    return "amazon.com"
+
+
+def _complete_image(rec: _Record, item: tuple, image: dict) -> None:
+    chosen = _chosen(rec, item)
+    if "tracking_pixel" not in chosen and image.get("width_percent") == 0:
+        image["tracking_pixel"] = True                # a zero-wide image is not seen
+    if "src" not in chosen:
+        animated = bool(image.get("animated")) and "animated" in chosen
+        pixel = bool(image.get("tracking_pixel"))
+        scheme = image["scheme"] if "scheme" in chosen else "data" if animated and pixel else "https"
+        name = "logo" if image.get("is_logo") and "is_logo" in chosen else "photo"
+        name += ".gif" if animated else ".png"
+        data = f"data:image/gif;base64,{_ANIMATED_GIF}" if animated else f"data:image/png;base64,{_STILL_PNG}"
+        image["src"] = {"https": f"https://cdn.{_HOST}/{name}", "http": f"http://cdn.{_HOST}/{name}",
+                        "cid": f"cid:{name}", "data": data}.get(scheme, f"images/{name}")
+    src = image["src"]
+    if "scheme" not in chosen:
+        image["scheme"] = rel.image_scheme(src)
+    if "animated" not in chosen:
+        image["animated"] = (_ANIMATED_GIF in src if src[:5].lower() == "data:"
+                             else not image.get("tracking_pixel") and src.split("?")[0].lower().endswith(".gif"))
+    if "is_logo" not in chosen:
+        image["is_logo"] = "logo" in src.rsplit("/", 1)[-1].lower() or "logo" in (image.get("alt") or "").lower()
+    if "links_outside_amazon" in chosen and "link_host" not in image and image["links_outside_amazon"]:
+        image["link_host"] = _HOST
+    elif "links_outside_amazon" not in chosen:
+        host = image.get("link_host")
+        image["links_outside_amazon"] = bool(host) and not rel.is_amazon_host(host)
+
+
+def _complete_spelling(spelling: dict) -> None:
+    words, unknown, share = spelling.get("words"), spelling.get("unknown"), spelling.get("unknown_percent")
+    if share is None or spelling.get("checked", True) is False:
+        return
+    if words is not None and unknown is None:
+        found = rel.unknown_for(share, words)
+        if found is not None:
+            spelling["unknown"] = found
+    elif unknown is not None and words is None:
+        found = rel.words_for(share, unknown)
+        if found is not None:
+            spelling["words"] = found
 
 
 def _pruned(data: dict) -> dict:
