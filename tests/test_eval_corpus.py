@@ -42,11 +42,12 @@ def test_every_corpus_row_is_judged(evaluation):
 # reading of the guideline pages, DOUBT where a careful reader could go either way) to see whether
 # the policies generalise beyond the corpus they were tuned on: 46 of 65 agreed when they were
 # written; 57 once purpose phrases could hold a gap ("leave … review") and the families they
-# exposed were added, 60 with review changes, tied rewards and marketing wording in more forms.
+# exposed were added, 60 with review changes, tied rewards and marketing wording in more forms,
+# 63 with cancellation requests in seven languages and the second set's wording below.
 # They have now been used to tune, so they are a floor like the corpus's, no longer unseen
 # messages.
 HELD_OUT = ROOT / "examples" / "held-out.jsonl"
-HELD_OUT_FLOOR = 60
+HELD_OUT_FLOOR = 63
 
 
 def test_agreement_with_our_held_out_messages_keeps_its_floor():
@@ -54,4 +55,21 @@ def test_agreement_with_our_held_out_messages_keeps_its_floor():
     gone = ", ".join(f"{o.row.id} ({o.row.expected} -> {o.verdict})" for o in evaluation.disagreements)
     assert [o.row.id for o in evaluation.outcomes if o.verdict == "error"] == []
     assert evaluation.overall.agreed >= HELD_OUT_FLOOR, f"{evaluation.overall.agreed} of {evaluation.overall.total} " \
+                                                        f"agree; disagreements: {gone}"
+
+
+# A second set of our own (examples/unseen-2.jsonl: 45 rows in the voices of ten kinds of seller),
+# written after the held-out set's lessons had landed and judged before anything was tuned on it:
+# 36 of 45 agreed, the honest figure for messages the policies had not seen. 43 once carriers'
+# sites and desks, ring sizes, revisiting a review, a prize draw in a P.S. and "could you please
+# cancel" were added as general wording; now a floor too.
+UNSEEN_2 = ROOT / "examples" / "unseen-2.jsonl"
+UNSEEN_2_FLOOR = 43
+
+
+def test_agreement_with_the_second_set_keeps_its_floor():
+    evaluation = evaluate_file(UNSEEN_2)
+    gone = ", ".join(f"{o.row.id} ({o.row.expected} -> {o.verdict})" for o in evaluation.disagreements)
+    assert [o.row.id for o in evaluation.outcomes if o.verdict == "error"] == []
+    assert evaluation.overall.agreed >= UNSEEN_2_FLOOR, f"{evaluation.overall.agreed} of {evaluation.overall.total} " \
                                                         f"agree; disagreements: {gone}"
