@@ -24,11 +24,14 @@ CORPUS ?= ../shared/corpus/real-messages.jsonl
 
 # The main job: compile every bundled policy, run every rule's examples, then check every
 # example message for its marketplace and print the reports (exit 1 on an unexpected verdict),
-# and last the agreement with the labelled corpus (a measurement: it does not fail the run).
+# and last the agreement with our own labelled sets and the shared corpus (measurements: they
+# do not fail the run).
 run: $(STAMP)
 	$(VENV)/bin/permitted lint policies
 	$(VENV)/bin/permitted test
 	$(VENV)/bin/permitted check --expect examples/expected.yaml
+	$(VENV)/bin/permitted eval examples/held-out.jsonl --summary
+	$(VENV)/bin/permitted eval examples/unseen-2.jsonl --summary
 	@if [ -f '$(CORPUS)' ]; then \
 	    echo '$(VENV)/bin/permitted eval $(CORPUS) --summary'; \
 	    $(VENV)/bin/permitted eval '$(CORPUS)' --summary; \
