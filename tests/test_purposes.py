@@ -136,3 +136,16 @@ def test_the_gap_is_a_whole_number_the_compiler_checks(tmp_path):
         compile_file(policy)
     (d,) = err.value.diagnostics
     assert (d.code, d.span.line) == ("P218", 6) and "whole number" in d.message
+
+
+def test_the_subject_line_is_read_after_the_text_without_a_span():
+    lexicon = Lexicon(purposes=(("invoice", ("invoice",)), ("delay", ("is delayed",))))
+    found = read_purposes("Your parcel is delayed.", lexicon, "Your invoice for order 203-1234567-1234567")
+    assert found == [{"purpose": "delay", "text": "is delayed", "phrase": "is delayed", "start": 12, "end": 22},
+                     {"purpose": "invoice", "text": "invoice", "source": "subject", "phrase": "invoice"}]
+    assert problems(build_record(found)) == []
+
+
+def build_record(purposes):
+    from dsl.contract.schema import complete
+    return complete({"message": {"text": "Your parcel is delayed.", "purposes": purposes}}, "UK")

@@ -96,7 +96,7 @@ def message_record(envelope: Mapping, marketplace: str | None = None, wants=EVER
     message["attachment_purposes"] = attachment_purposes(message["attachments"], text, envelope.get("subject"), lexicon)
     message["styling"] = styling
     if _wanted(wants, "message.purposes"):       # a scan per purpose: only for a policy that reads them
-        message["purposes"] = read_purposes(text, lexicon)
+        message["purposes"] = read_purposes(text, lexicon, envelope.get("subject"))
     _language_facts(message, wants, lexicon.brand_words)
     record = {"message": message}
     for group in ("order", "history"):

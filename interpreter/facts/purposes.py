@@ -7,6 +7,8 @@ order. Which purposes exist and which words show them are policy data; this modu
 the phrases, with the same matching as the `mentions` operator (whole words, ignoring case,
 accents and letter variants; no word boundary inside Chinese or Japanese). A phrase written with
 a gap, "leave … review", is its two parts with at most `text_purpose_gap_words` words between.
+The subject line is read too: its purposes come after the text's, marked `source: subject`,
+without a span (the subject is not part of message.text).
 """
 from __future__ import annotations
 
@@ -14,7 +16,17 @@ from interpreter.evaluation.sentences import words_between
 from interpreter.facts.lexicon import Lexicon, gapped
 
 
-def read_purposes(text: str, lexicon: Lexicon) -> list[dict]:
+def read_purposes(text: str, lexicon: Lexicon, subject: str | None = None) -> list[dict]:
+    """The purposes of the text in text order, then those of the subject line ("Your invoice for
+    order 123", "Delivery appointment needed"), which have no span in the text."""
+    found = _found(text, lexicon)
+    if subject:
+        found += [{"purpose": p["purpose"], "text": p["text"], "source": "subject", "phrase": p["phrase"]}
+                  for p in _found(subject, lexicon)]
+    return found
+
+
+def _found(text: str, lexicon: Lexicon) -> list[dict]:
     found = []
     for purpose, phrases in lexicon.purposes:
         whole, groups = gapped(phrases)
