@@ -28,7 +28,6 @@ import re
 from bisect import bisect_right
 
 from interpreter.evaluation import sentences
-from interpreter.evaluation.phrases import phrase_matcher
 from interpreter.facts.lexicon import Lexicon
 
 # Read as spaces in a file name: separators and digits (dates, numbers of invoices and orders).
@@ -60,7 +59,7 @@ def _name_words(filename: str) -> str:
 def _names(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
     """(purpose, hit) for each name of a document in the text; of overlapping names, the longest."""
     found = sorted(((purpose, hit) for purpose, words in lexicon.attachment_names
-                    for hit in phrase_matcher(words)(text)),
+                    for hit in lexicon.finder(words)(text)),
                    key=lambda pair: (pair[1]["start"], -(pair[1]["end"] - pair[1]["start"]), pair[0]))
     kept: list[tuple[str, dict]] = []
     for purpose, hit in found:
@@ -74,7 +73,7 @@ def _names(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
 
 def _introduced(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
     """(purpose, hit) for each name of a document in a sentence that says something is attached."""
-    intros = phrase_matcher(lexicon.attachment_intro)(text)
+    intros = lexicon.finder(lexicon.attachment_intro)(text)
     if not intros:
         return []
     parts = sentences.split(text)

@@ -3,8 +3,8 @@
 Stage: used by interpreter.facts.html while it walks an HTML message. Input: the text of
 `<style>` blocks, `style` attributes and presentational attributes (align, width, <font>).
 Output: the declarations that apply to one element, the inherited text style (font size,
-alignment, overridden line height / family / colour) and the `$defs/styling` tally of
-policies/facts.schema.json. Errors: none; CSS that cannot be read is ignored, as a browser
+alignment, overridden line height / family / colour) that interpreter.facts.styling tallies
+into `$defs/styling`. Errors: none; CSS that cannot be read is ignored, as a browser
 ignores it.
 
 What is resolved, and what is not: `<style>` rules apply when every selector of the rule is a
@@ -436,40 +436,3 @@ def child_style(parent: TextStyle, name: str, attrs: dict, declarations: Mapping
     if white_space is not None:
         pre = white_space in ("pre", "pre-wrap", "pre-line", "break-spaces")
     return TextStyle(size, align, line_height, family, color, pre)
-
-
-def size_key(size: Size) -> tuple:
-    return (size[0], round(size[1], 2))
-
-
-# --- The styling tally ---
-
-_ALIGN_RANK = {"center": 3, "right": 2, "justify": 1, "left": 0}
-
-
-@dataclass
-class StylingTally:
-    """What the walk has seen so far; `as_dict` is a complete `$defs/styling` record."""
-    margin: float = 0.0
-    image_width: float = 0.0
-    line_height: bool = False
-    family: bool = False
-    color: bool = False
-    sizes: set = field(default_factory=set)
-    aligns: set = field(default_factory=set)
-    line_breaks: int = 0
-
-    def note_text(self, style: TextStyle) -> None:
-        self.line_height |= style.line_height
-        self.family |= style.family
-        self.color |= style.color
-        self.sizes.add(size_key(style.size))
-        if style.align:
-            self.aligns.add(style.align)
-
-    def as_dict(self) -> dict:
-        align = max(self.aligns, key=_ALIGN_RANK.__getitem__) if self.aligns else "default"
-        return {"max_margin_percent": round(self.margin, 2), "max_image_width_percent": round(self.image_width, 2),
-                "overrides_line_height": self.line_height, "overrides_font_family": self.family,
-                "overrides_color": self.color, "font_sizes": max(1, len(self.sizes)), "text_align": align,
-                "max_line_breaks": self.line_breaks}

@@ -25,9 +25,10 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from interpreter.facts.css import (MESSAGE_WIDTH_PX, Stylesheet, StylingTally, TextStyle, attr_text, background_urls, box_px, child_style, display, hides, visibility)
+from interpreter.facts.css import (MESSAGE_WIDTH_PX, Stylesheet, TextStyle, attr_text, background_urls, box_px, child_style, display, hides, visibility)
 from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.links import link_record
+from interpreter.facts.styling import StylingTally
 
 # Never shown to a reader; their text and their images are not part of the message as read.
 DROPPED = frozenset({"script", "style", "head", "title", "template", "noscript", "meta", "link", "base",

@@ -36,6 +36,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -84,23 +85,38 @@ def _identifier():
     """The model, restricted to _LANGUAGES; loaded once per process, on first use (forked audit
     workers inherit it). py3langid ships it LZMA-compressed, and unpacking it took 0.45-0.5 s of
     every cold start, so the restricted model is kept unpacked in the cache folder
-    (dsl.contract.resources.cache_dir), where loading it takes a few hundredths of a second."""
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+    (dsl.contract.resources.cache_dir), with the window after which its automaton forgets
+    (interpreter.facts.langid_walk), worked out once when the model is unpacked."""
+    from py3langid.langid import MODEL_DIR, MODEL_FILE
+
+    from interpreter.facts.langid_walk import WindowedIdentifier, forgetting_window
 
     model = MODEL_DIR / MODEL_FILE
     kept = _kept_model(model)
     if kept is not None:
         return kept
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier = WindowedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.set_languages(list(_LANGUAGES))
+    if not REFERENCE:           # the reference walks the bytes as py3langid does
+        identifier.window = forgetting_window(identifier.tk_nextmove, identifier.tk_row)
     _keep_model(model, identifier)
     return identifier
 
 
-def _kept_model_path(model):
+# Part of the kept model's name: files written in an earlier layout are not read.
+_MODEL_FORMAT = "permitted-langid 3"
+# The kept model's two large tables (the automaton's moves, 40 MB, and the per-feature scores,
+# 11 MB) are files of their own, mapped into memory rather than read: a message touches a few
+# pages of them, and reading them whole (with a zip archive's checksum) took most of the load.
+_MAPPED = ("nextmove", "ptc")
+
+
+def _kept_model_paths(model) -> dict[str, Path]:
+    """The kept model's files: "rest" (the small arrays, one archive) and each of _MAPPED."""
     stat = model.stat()
-    key = f"{model}\0{stat.st_size}\0{stat.st_mtime_ns}\0{','.join(_LANGUAGES)}"
-    return cache_dir() / f"langid-{hashlib.sha256(key.encode()).hexdigest()[:24]}.npz"
+    key = f"{_MODEL_FORMAT}\0{model}\0{stat.st_size}\0{stat.st_mtime_ns}\0{','.join(_LANGUAGES)}"
+    stem = f"langid-{hashlib.sha256(key.encode()).hexdigest()[:24]}"
+    return {"rest": cache_dir() / f"{stem}.npz", **{name: cache_dir() / f"{stem}-{name}.npy" for name in _MAPPED}}
 
 
 def _keep_model(model, identifier) -> None:
@@ -110,13 +126,20 @@ def _keep_model(model, identifier) -> None:
 
     if REFERENCE:
         return
-    buffer = io.BytesIO()
-    np.savez(buffer, ptc=identifier.nb_ptc, pc=identifier.nb_pc, classes=np.array(identifier.nb_classes),
-             nextmove=np.frombuffer(identifier.tk_nextmove, dtype=identifier.tk_nextmove.typecode),
-             row=np.frombuffer(identifier.tk_row, dtype=identifier.tk_row.typecode),
-             output=np.asarray(identifier.tk_output, dtype=np.int32))
+    arrays = {"ptc": identifier.nb_ptc, "pc": identifier.nb_pc, "classes": np.array(identifier.nb_classes),
+              "nextmove": np.frombuffer(identifier.tk_nextmove, dtype=identifier.tk_nextmove.typecode),
+              "row": np.frombuffer(identifier.tk_row, dtype=identifier.tk_row.typecode),
+              "output": np.asarray(identifier.tk_output, dtype=np.int32),
+              "window": np.array(identifier.window or 0)}       # 0: the automaton does not forget
+    paths = _kept_model_paths(model)
     try:
-        write_whole(_kept_model_path(model), buffer.getvalue())
+        for name in _MAPPED:            # before the archive: a reader finds the archive last
+            buffer = io.BytesIO()
+            np.save(buffer, np.ascontiguousarray(arrays.pop(name)))
+            write_whole(paths[name], buffer.getvalue())
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)
+        write_whole(paths["rest"], buffer.getvalue())
     except OSError:
         pass            # a folder that cannot be written: unpacked again next time
 
@@ -126,22 +149,26 @@ def _kept_model(model):
     from array import array
 
     import numpy as np
-    from py3langid.langid import LanguageIdentifier
+
+    from interpreter.facts.langid_walk import WindowedIdentifier
 
     if REFERENCE:
         return None
+
     def as_array(values) -> array:
-        # straight from numpy's buffer: tobytes() would copy the 40 MB transition table once more
         out = array(values.dtype.char)
         out.frombytes(memoryview(values).cast("B"))
         return out
 
     try:
-        with np.load(_kept_model_path(model), allow_pickle=False) as data:
-            identifier = LanguageIdentifier(
-                data["ptc"], data["pc"], data["classes"].tolist(), as_array(data["nextmove"]),
-                data["output"].tolist(), norm_probs=True, tk_row=as_array(data["row"]))
-    except Exception:                   # noqa: BLE001 — whatever is wrong with the file, unpack again
+        paths = _kept_model_paths(model)
+        mapped = {name: np.load(paths[name], mmap_mode="r", allow_pickle=False) for name in _MAPPED}
+        with np.load(paths["rest"], allow_pickle=False) as data:
+            identifier = WindowedIdentifier(
+                mapped["ptc"], data["pc"], data["classes"].tolist(), mapped["nextmove"],
+                data["output"].tolist(), norm_probs=True, tk_row=as_array(data["row"]),
+                window=int(data["window"]) or None)
+    except Exception:                   # noqa: BLE001 — whatever is wrong with the files, unpack again
         return None
     return identifier if identifier.nb_classes == [c for c in identifier.nb_classes if c in _LANGUAGES] else None
 
@@ -151,17 +178,18 @@ def _script(ch: str) -> str:
     return unicodedata.name(ch, "UNKNOWN").split(" ", 1)[0]
 
 
-_ASCII_LETTER = re.compile(r"[A-Za-z]")
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Runs, not single characters: a list of a few hundred words rather than of every letter.
+_ASCII_LETTERS = re.compile(r"[A-Za-z]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def _dominant_script(text: str) -> str | None:
     # ASCII letters are all Latin: counted by a regex, only the other characters are named, once each.
     counts: Counter[str] = Counter()
-    latin = len(_ASCII_LETTER.findall(text))
+    latin = sum(map(len, _ASCII_LETTERS.findall(text)))
     if latin:
         counts["LATIN"] = latin
-    for ch, n in Counter(_NON_ASCII.findall(text)).items():
+    for ch, n in Counter("".join(_NON_ASCII.findall(text))).items():
         if ch.isalpha():
             counts[_script(ch)] += n
     # ties go to the alphabetically first script, so the answer never depends on dict order
@@ -205,9 +233,39 @@ def detect_language(text: str) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _word_pattern() -> re.Pattern:
     # A word is a run of letters with their combining marks (Arabic vowel signs, Indic matras),
-    # and may hold apostrophes between letters (don't, l'adresse). Python's \w has no marks, so
-    # their class is built once from the Basic Multilingual Plane (categories looked up by map:
-    # a Python loop over the 65,536 code points took a tenth of a second of a cold start).
+    # and may hold apostrophes between letters (don't, l'adresse). Python's \w has no marks.
+    letter = r"[^\W\d_]"
+    run = rf"(?:{letter}[{_marks()}]*)+"
+    return re.compile(rf"{run}(?:['\u2019]{run})*")
+
+
+def _marks() -> str:
+    """The combining marks (category M) of the Basic Multilingual Plane, as a character class's
+    ranges. Finding them takes a look at 65,536 code points (a hundredth of a second of a cold
+    start, with the categories looked up by map), so they are kept in the cache folder, by the
+    version of Unicode they were read from."""
+    path = cache_dir() / f"marks-{unicodedata.unidata_version}.txt"
+    if not REFERENCE:
+        try:
+            kept = path.read_text(encoding="ascii")
+            if kept.startswith(_MARKS_FORMAT + "\n"):
+                return kept[len(_MARKS_FORMAT) + 1:]
+        except (OSError, UnicodeDecodeError):
+            pass
+    marks = _marks_of_unicode()
+    if not REFERENCE:
+        try:
+            write_whole(path, f"{_MARKS_FORMAT}\n{marks}".encode("ascii"))
+        except OSError:
+            pass        # a folder that cannot be written: found again next time
+    return marks
+
+
+_MARKS_FORMAT = "permitted-marks 1"
+
+
+def _marks_of_unicode() -> str:
+    # categories looked up by map: a Python loop over the code points took ten times as long
     runs: list[list[int]] = []
     for cp, category in enumerate(map(unicodedata.category, map(chr, range(0x10000)))):
         if category[0] == "M":
@@ -215,10 +273,7 @@ def _word_pattern() -> re.Pattern:
                 runs[-1][1] = cp
             else:
                 runs.append([cp, cp])
-    marks = [f"\\u{start:04x}-\\u{end:04x}" for start, end in runs]
-    letter = r"[^\W\d_]"
-    run = rf"(?:{letter}[{''.join(marks)}]*)+"
-    return re.compile(rf"{run}(?:['\u2019]{run})*")
+    return "".join(f"\\u{start:04x}-\\u{end:04x}" for start, end in runs)
 
 
 def _words(text: str) -> list[re.Match]:
@@ -389,13 +444,47 @@ def _sentence_start(text: str, start: int) -> bool:
     return not (before and before.group(1)[0].isupper() and len(before.group(1)) <= 3)
 
 
-def _is_name_or_acronym(word: str, text: str, start: int) -> bool:
-    if word.isupper():
-        return True                               # acronyms, and shouting
-    rest = word[1:]
-    if rest != rest.lower():
-        return True                               # brand spellings: iPhone, eBay, McDonald
-    return word[0].isupper() and not _sentence_start(text, start)
+# What a word is, apart from where it stands: left out of the check (an acronym, a brand
+# spelling, a brand, a word of another script, a letter alone), or checked as `lower`, unless it
+# is `capitalised` somewhere other than at a sentence's start (then it is a name).
+_LEFT_OUT = None
+
+
+@dataclass(frozen=True)
+class _Word:
+    lower: str                 # lower case, apostrophes straight: the form looked up
+    capitalised: bool
+
+
+def _word_kind(word: str, language: str, brands: frozenset[str]) -> _Word | None:
+    if len(word) < 2:
+        return _LEFT_OUT
+    lower = word.lower()
+    capitalised = False
+    if word != lower:
+        if word.isupper() or word[1:] != word[1:].lower():
+            return _LEFT_OUT                      # acronyms and shouting; brand spellings: iPhone, eBay
+        capitalised = word[0].isupper()
+    # a word in another script is no word of this language (a Japanese greeting in an English
+    # paragraph, an English product word in an Arabic one): its dictionary cannot judge it
+    if not _written_in(word, language):
+        return _LEFT_OUT
+    lower = lower.replace("\u2019", "'")
+    return _LEFT_OUT if lower in brands else _Word(lower, capitalised)
+
+
+# Word kinds per (language, brand words): the same words recur from message to message. Emptied
+# when it grows past its bound, so a long audit does not keep every word it ever met.
+_KINDS: dict[tuple[str, frozenset[str]], dict[str, _Word | None]] = {}
+_KINDS_KEPT = 200_000
+_UNSEEN = object()
+
+
+def _kinds(language: str, brands: frozenset[str]) -> dict[str, _Word | None]:
+    kinds = _KINDS.setdefault((language, brands), {})
+    if len(kinds) > _KINDS_KEPT:
+        kinds.clear()
+    return kinds
 
 
 def _written_in(word: str, language: str) -> bool:
@@ -451,27 +540,22 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
     samples: list[str] = []
     size = len(text)
     for first, last, language in checked_parts:
+        kinds = _kinds(language, brands)
         for match in _word_pattern().finditer(text, first, last):
             word = match.group()
-            if len(word) < 2:
+            kind = kinds.get(word, _UNSEEN)
+            if kind is _UNSEEN:
+                kind = kinds[word] = _word_kind(word, language, brands)
+            if kind is _LEFT_OUT:
                 continue
             start, end = match.span()
-            lower = word.lower()
-            # a word with no capital is neither a name nor an acronym: the common case, decided here
-            if (word != lower and _is_name_or_acronym(word, text, start)) or skipped.overlaps(start, end):
-                continue
-            # a word in another script is no word of this language (a Japanese greeting in an English
-            # paragraph, an English product word in an Arabic one): its dictionary cannot judge it
-            if not _written_in(word, language):
+            if (kind.capitalised and not _sentence_start(text, start)) or skipped.overlaps(start, end):
                 continue
             # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
             if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
                 continue
-            lower = lower.replace("\u2019", "'")
-            if lower in brands:
-                continue
             checked += 1
-            if not _known(lower, language):
+            if not _known(kind.lower, language):
                 unknown += 1
                 if len(samples) < _MAX_SAMPLES and word not in samples:
                     samples.append(word)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from interpreter.facts.css import StylingTally
+from interpreter.facts.styling import StylingTally
 
 _LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # White space Python's str.strip() leaves, but a reader does not see.

@@ -23,10 +23,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import emoji as _emoji
-import phonenumbers
-from phonenumbers import Leniency, PhoneMetadata, PhoneNumberFormat, PhoneNumberMatcher
-
 from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.links import link_record
 
@@ -327,6 +323,8 @@ _CONTEXT_WINDOW = 200
 
 
 def _region(marketplace: str) -> str:
+    import phonenumbers
+
     code = (marketplace or "").strip().upper()
     code = _REGIONS.get(code, code)
     # "ZZ" (unknown region) still finds numbers written in international form
@@ -364,6 +362,8 @@ _NUMBER_SURROUNDINGS = 40
 @functools.cache
 def _min_digits(region: str) -> int:
     """The fewest digits a valid number found for `region` can have."""
+    from phonenumbers import PhoneMetadata
+
     if region == "ZZ":
         return INTERNATIONAL_MIN_DIGITS
     national = [n for n in PhoneMetadata.metadata_for_region(region).general_desc.possible_length if n > 0]
@@ -409,7 +409,18 @@ def _phone_search_text(text: str, claimed, fewest: int) -> str:
     return _blank(text, short, " ") if short else text
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _find_phones(text: str, marketplace: str, claimed: list[dict] = ()) -> list[dict]:
+    # Every number the matcher finds holds a digit (\d, as the matcher's own pattern reads one).
+    # phonenumbers and its metadata are imported for the first text that has one: a few
+    # hundredths of a second of a cold start that a short plain message does not need.
+    if not _DIGIT.search(text):
+        return []
+    import phonenumbers
+    from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
+
     found = []
     region = _region(marketplace)
     searched = _phone_search_text(text, claimed, _min_digits(region))
@@ -436,6 +447,8 @@ def _typographic(glyph: str) -> bool:
 
 
 def _emoji_name(glyph: str) -> str | None:
+    import emoji as _emoji
+
     data = _emoji.EMOJI_DATA.get(glyph)
     name = data["en"] if data else _emoji.demojize(glyph)
     if not (name.startswith(":") and name.endswith(":") and name.count(":") == 2):
@@ -452,6 +465,10 @@ _MAYBE_EMOJI = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
 
 @functools.cache
 def _emoji_chars() -> frozenset:
+    # The emoji package (its table takes a few hundredths of a second to import) is imported
+    # for the first text with a character outside ASCII: an ASCII text holds no emoji.
+    import emoji as _emoji
+
     return frozenset(c for glyph in _emoji.EMOJI_DATA for c in glyph if not c.isascii())
 
 
@@ -466,6 +483,8 @@ def _find_emoji(text: str) -> list[dict]:
 
 
 def _emoji_in(segment: str, offset: int) -> list[dict]:
+    import emoji as _emoji
+
     found = []
     for hit in _emoji.emoji_list(segment):
         glyph = hit["emoji"]
