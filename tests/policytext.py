@@ -23,6 +23,23 @@ def policy_yaml(*conditions: str, vocab: dict | None = None, marketplace: str = 
     return "\n".join(lines) + "\n"
 
 
+# A spelling rule with a not-checked note (tests of the note in evaluation and in `permitted test`).
+NOTED = """policy: buyer-messaging
+marketplace: UK
+effective: 2020-11-06
+source: test
+rules:
+  - id: styling.spelling
+    title: Many spelling errors
+    severity: warn
+    clause: "Egregious spelling errors"
+    when: message.spelling.checked and message.spelling.unknown_percent > 15
+    not_checked:
+      when: not message.spelling.checked and exists(message.spelling.language)
+      say: "Spelling not checked ({message.spelling.language})."
+"""
+
+
 def compile_conditions(*conditions: str, vocab: dict | None = None):
     return compile_text(policy_yaml(*conditions, vocab=vocab), "test.yaml")
 

@@ -5,6 +5,7 @@ import json
 import shutil
 
 from .conftest import FIXTURES
+from .policytext import NOTED
 
 GOOD = """policy: buyer-messaging
 marketplace: UK
@@ -39,20 +40,7 @@ def test_test_command_reports_pass_and_fail_with_details(cli, tmp_path):
     assert out.rstrip().endswith("1 passed, 1 failed")
 
 
-NOTED_POLICY = """policy: buyer-messaging
-marketplace: UK
-effective: 2020-11-06
-source: test
-rules:
-  - id: styling.spelling
-    title: Many spelling errors
-    severity: warn
-    clause: "Egregious spelling errors"
-    when: message.spelling.checked and message.spelling.unknown_percent > 15
-    not_checked:
-      when: not message.spelling.checked and exists(message.spelling.language)
-      say: "Spelling not checked ({message.spelling.language})."
-    examples:
+NOTED_POLICY = NOTED + """    examples:
       - name: japanese, listed
         facts: {message: {text: "x", spelling: {checked: false, language: ja}}}
         expect: []

@@ -8,7 +8,7 @@ import pytest
 from interpreter.evaluation.evaluate import evaluate
 from interpreter.facts.record import build_facts
 
-from .policytext import compile_conditions
+from .policytext import NOTED, compile_conditions
 
 LINK = {"url": "http://shop.example/x", "scheme": "http", "host": "shop.example", "is_amazon": False,
         "explains": True, "is_opt_out": False, "source": "text", "start": 10, "end": 31}
@@ -146,24 +146,9 @@ def test_hits_in_another_text_carry_no_offsets_into_the_message():
     assert all("start" not in e for e in evidence)
 
 
-NOTED = """policy: buyer-messaging
-marketplace: UK
-effective: 2020-11-06
-source: test
-rules:
-  - id: styling.spelling
-    title: Many spelling errors
-    severity: warn
-    clause: test
-    when: message.spelling.checked and message.spelling.unknown_percent > 15
-    not_checked:
-      when: not message.spelling.checked and exists(message.spelling.language)
-      say: "not checked ({message.spelling.language})"
-"""
-
 NOTE_CASES = [
     # spelling facts, fired, undetermined, the note said
-    ({"checked": False, "language": "ja"}, [], [], ["not checked (ja)"]),
+    ({"checked": False, "language": "ja"}, [], [], ["Spelling not checked (ja)."]),
     ({"checked": True, "language": "en", "words": 40, "unknown": 1, "unknown_percent": 2.5}, [], [], []),
     ({"checked": True, "language": "en", "words": 40, "unknown": 10, "unknown_percent": 25}, ["styling.spelling"], [], []),
     (None, [], ["styling.spelling"], []),                          # language not told: undetermined, no note

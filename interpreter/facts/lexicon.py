@@ -54,7 +54,7 @@ class Lexicon:
         return Lexicon(policy.words(BRAND_WORDS.name), _vague(policy.words(VAGUE_LINK_WORDS.name)),
                        _opt_out(policy.words(OPT_OUT_LINK_MARKERS.name)),
                        tuple((purpose, policy.words(v.name)) for purpose, v in TEXT_PURPOSES.items()),
-                       _gap_words(policy.vocab.get(TEXT_PURPOSE_GAP_WORDS.name)),
+                       policy.vocab.get(TEXT_PURPOSE_GAP_WORDS.name, 0),     # a whole number: the compiler checks
                        tuple((purpose, policy.words(v.name)) for purpose, v in ATTACHMENT_PURPOSES.items()),
                        policy.words(ATTACHMENT_INTRO_WORDS.name),
                        frozenset(t.lower() for t in policy.words(ATTACHMENT_DOCUMENT_TYPES.name)))
@@ -98,10 +98,6 @@ def gapped(phrases: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[tuple
     for first, seconds in partners.items():
         groups.setdefault(tuple(seconds), []).append(first)
     return tuple(whole), tuple((tuple(firsts), seconds) for seconds, firsts in groups.items())
-
-
-def _gap_words(value) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0 else 0
 
 
 NO_WORDS = Lexicon()

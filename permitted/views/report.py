@@ -115,24 +115,23 @@ def violations_table(row: Checked) -> Table:
     return table
 
 
-def undetermined_text(report: Report) -> Text:
+def _rule_lines(lines, mark: str, style: str) -> Text:
+    """One line per (rule, what is said of it): a mark, the rule id, the words."""
     out = Text()
-    for u in report.undetermined:
+    for rule, said in lines:
         out.append("\n" if out else "")
-        out.append("? ", style="bold yellow")
-        out.append(u.rule, style="cyan")
-        out.append(f"  {could_not_judge(u)}", style="yellow")
+        out.append(f"{mark} ", style=f"bold {style}")
+        out.append(rule, style="cyan")
+        out.append(f"  {said}", style=style)
     return out
+
+
+def undetermined_text(report: Report) -> Text:
+    return _rule_lines(((u.rule, could_not_judge(u)) for u in report.undetermined), "?", "yellow")
 
 
 def not_checked_text(report: Report) -> Text:
-    out = Text()
-    for n in report.not_checked:
-        out.append("\n" if out else "")
-        out.append("- ", style="bold dim")
-        out.append(n.rule, style="cyan")
-        out.append(f"  {visible_line(n.says)}", style="dim")
-    return out
+    return _rule_lines(((n.rule, visible_line(n.says)) for n in report.not_checked), "-", "dim")
 
 
 def report_view(row: Checked) -> RenderableType:
