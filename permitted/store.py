@@ -16,6 +16,7 @@ A store is not shared between processes: each audit worker builds its own.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class PolicyStore:
         self._catalogue: Catalogue | None = None
         self._bases = None           # dsl.compiler.BaseFiles, made on the first compile
         self._compiled: dict[tuple[Path, str], tuple[tuple, Compiled]] = {}
+        # (path as given, display, working directory) -> the key above: resolving a path walks
+        # every folder of it on disk, which a batch would otherwise do twice per message.
+        self._keys: dict[tuple[str, str | None, str], tuple[Path, str]] = {}
 
     @property
     def catalogue(self) -> Catalogue:
@@ -61,8 +65,13 @@ class PolicyStore:
         """A policy file compiled and lowered, reused while none of its files (its `extends`
         chain included) changed. Reports name the file as `display` (default: as the user would
         write it from the working directory), so the name is part of what is kept."""
-        display = display or display_path(Path(path))
-        key = (Path(path).resolve(), display)
+        given = (str(path), display, os.getcwd())
+        key = self._keys.get(given)
+        if key is None:
+            if len(self._keys) > 1024:
+                self._keys.clear()
+            key = self._keys[given] = (Path(path).resolve(), display or display_path(Path(path)))
+        display = key[1]
         hit = self._compiled.get(key)
         if hit is not None and file_stamps([s[0] for s in hit[0]]) == hit[0]:
             return hit[1]

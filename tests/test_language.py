@@ -216,3 +216,15 @@ def test_a_long_message_is_classified_by_its_start():
     assert detect_language("مرحبا، شكرا لطلبك. سيتم شحن طلبك اليوم. " * 300 + "Thanks for the order " * 800) == "ar"
     # a start of numbers and links only is not enough: the whole text is read
     assert detect_language("1234 https://x.io/a " * 3000 + "Danke für Ihre Bestellung, sie wird heute versandt. " * 30) == "de"
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(alphabet="ab'\u2019 \u064e\u0650\u0301\u093e5_-\u00e9\u0646\u092e\u0300x.", max_size=16))
+def test_a_word_is_letters_with_their_marks_and_inner_apostrophes(text):
+    # The word pattern is written for speed (letter runs between mark runs, possessive); it finds
+    # the words of the plain definition: (a letter and its marks)+, joined by apostrophes.
+    from interpreter.facts.language import _marks, _word_pattern
+
+    run = rf"(?:[^\W\d_][{_marks()}]*)+"
+    plain = re.compile(rf"{run}(?:['\u2019]{run})*")
+    assert [m.span() for m in _word_pattern().finditer(text)] == [m.span() for m in plain.finditer(text)]

@@ -3,9 +3,14 @@ several languages, how far apart two mentions are, evidence that points into mes
 the solver's encoding of rules that use them."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .conftest import examples
 
 from dsl.compiler import compile_text
 from interpreter.evaluation.evaluate import evaluate
@@ -110,6 +115,24 @@ def test_time_grows_with_the_text_not_faster():
     assert large < small * 30        # ten times the text; generous against noisy machines
 
 
+# The sentence-break pattern as first written, look-behinds before the characters they guard:
+# the one in use tests a character first, and must find the same breaks.
+_BREAK_AS_WRITTEN = re.compile(
+    r"(?P<stop>(?<![.!?…؟।])[.!?…؟।]+[\"'”’»)\]」』）]*)(?=\s|\Z)"
+    r"|(?P<wide>[。！？．]+[\"'”’»)\]」』）]*)"
+    r"|(?P<lines>(?<![^\S\n])[^\S\n]*\n(?:[^\S\n]*\n)*)"
+)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(alphabet=".!?…؟।。！？． \t\n\r\u00a0\u2003\u2028\x85ab\"'”’»)]」』）x1", max_size=30))
+def test_the_break_pattern_finds_what_the_look_behind_first_form_finds(text):
+    from interpreter.evaluation.sentences import _BREAK
+
+    assert ([(m.span(), m.lastgroup) for m in _BREAK.finditer(text)]
+            == [(m.span(), m.lastgroup) for m in _BREAK_AS_WRITTEN.finditer(text)])
+
+
 POLICY = r"""
 policy: buyer-messaging
 marketplace: UK
@@ -184,3 +207,15 @@ def test_the_diff_solver_encodes_the_new_operators_as_free_parts():
         enc.encode(r.condition)
     assert {"sentences", "sentence_runs"} <= set(enc.coverage().free)
     assert "mentions_near" in enc.coverage().free
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(alphabet="ab1_ -.,\u00e9\u3042\u6f22\u0301\u0e02\n", max_size=24), st.integers(0, 26), st.integers(0, 26))
+def test_words_between_counts_the_words_starting_in_the_gap(text, end, start):
+    # Read from the gap alone; the same count as the word index of the whole text gives.
+    from bisect import bisect_left
+
+    from interpreter.evaluation.sentences import _words, words_between
+
+    starts, _ = _words(text)
+    assert words_between(text, end, start) == max(0, bisect_left(starts, start) - bisect_left(starts, end))

@@ -103,5 +103,19 @@ def test_a_sentence_reads_its_hits_from_the_scan_of_the_whole_text(text, phrases
 
     phrases = tuple(phrases)
     shared = PhraseSet([phrases])
+    tester = shared.stretch_tester(phrases)
     for item in list(split(text)) + runs(text, 2):
-        assert list(shared.within(text, item["start"], item["end"], phrases)) == regex_matcher(phrases)(item["text"])
+        found = regex_matcher(phrases)(item["text"])
+        assert list(shared.within(text, item["start"], item["end"], phrases)) == found
+        # `mentions` as a condition on a sentence answers without making the hits, and the same
+        assert tester(text, item["start"], item["end"]) is bool(found)
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(alphabet="ab \t\n\r\u00a0\u2003\u3000\x1c\x85.", max_size=20))
+def test_runs_of_white_space_collapse_as_the_regular_expression_collapses_them(text):
+    import re
+
+    from interpreter.evaluation.phrases import collapse_spaces
+
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text)

@@ -59,6 +59,16 @@ class Rule:
     not_checked: NotChecked | None = None
 
     @property
+    def trees(self) -> list[tree.Pred]:
+        """Every tree the rule may evaluate: its condition, its hint's values, its not-checked
+        note's condition and values."""
+        out = [self.condition] + [p for p in (self.hint.parts if self.hint else ()) if not isinstance(p, str)]
+        if self.not_checked is not None:
+            out.append(self.not_checked.condition)
+            out += [p for p in self.not_checked.say.parts if not isinstance(p, str)]
+        return out
+
+    @property
     def reads(self) -> tuple[str, ...]:
         """Facts the condition reads, and the not-checked note's condition and values."""
         if self.not_checked is None:
@@ -66,6 +76,9 @@ class Rule:
         nc = self.not_checked
         roots = [self.condition, nc.condition] + [p for p in nc.say.parts if not isinstance(p, str)]
         return tuple(dict.fromkeys(path for root in roots for path in tree.facts_read(root)))
+
+
+_PHRASE_OPS = ("mentions", "mentions_near", "mentions_before")
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,18 @@ class Policy:
     @cached_property       # the normaliser asks for the same entries for every message
     def _flat_vocab(self) -> Mapping[str, tuple]:
         return {name: flatten(value) for name, value in self.vocab.items()}
+
+    @cached_property
+    def phrase_lists(self) -> tuple[tuple[str, ...], ...]:
+        """Every phrase list given as a constant to `mentions`, `mentions_near` or
+        `mentions_before`, in any tree a rule evaluates."""
+        out = []
+        for rule in self.rules:
+            for node in (n for root in rule.trees for n in tree.walk(root)):
+                if isinstance(node, tree.Call) and node.op in _PHRASE_OPS:
+                    out += [tuple(a.value) for a in node.args[1:3] if isinstance(a, tree.Const)
+                            and isinstance(a.value, (tuple, list))]
+        return tuple(out)
 
     def words(self, name: str) -> tuple[str, ...]:
         """A vocab entry as a flat tuple of words (all languages), empty when the policy has none."""

@@ -23,6 +23,7 @@ from dsl.contract.types import Regex
 from interpreter.evaluation.operators import IMPLEMENTATIONS
 from interpreter.evaluation.phrases import Finder, PhraseSet, phrase_matcher, regex_hits
 from interpreter.evaluation.sentences import Stretch, near
+from interpreter.facts.lexicon import Lexicon
 
 Fn = Callable[[dict, list], object]
 
@@ -92,9 +93,6 @@ class Program:
         return lower(node, self._closures)
 
 
-_PHRASE_OPS = ("mentions", "mentions_near", "mentions_before")
-
-
 class Closures(dict):
     """The closures lowered so far, by node identity, and the phrase set of the policy they
     belong to: every phrase list any of its conditions names, in one automaton, so a text is
@@ -105,37 +103,17 @@ class Closures(dict):
         self.phrases = phrases
 
 
-def roots(rule: Rule) -> list[tree.Pred]:
-    """Every tree a rule may evaluate: its condition, its hint's values, its not-checked note's
-    condition and values."""
-    out = [rule.condition] + [p for p in (rule.hint.parts if rule.hint else ()) if not isinstance(p, str)]
-    if rule.not_checked is not None:
-        out.append(rule.not_checked.condition)
-        out += [p for p in rule.not_checked.say.parts if not isinstance(p, str)]
-    return out
-
-
-def phrase_lists(policy: Policy) -> list[tuple[str, ...]]:
-    """Every phrase list given as a constant to `mentions`, `mentions_near` or `mentions_before`,
-    in any tree a rule evaluates."""
-    out = []
-    for rule in policy.rules:
-        for node in (n for root in roots(rule) for n in tree.walk(root)):
-            if isinstance(node, tree.Call) and node.op in _PHRASE_OPS:
-                out += [tuple(a.value) for a in node.args[1:3] if isinstance(a, tree.Const)
-                        and isinstance(a.value, (tuple, list))]
-    return out
-
-
 def _matcher(phrases, memo: dict[int, Fn] | None) -> Finder:
     phrases = tuple(phrases)
     return memo.phrases.matcher(phrases) if isinstance(memo, Closures) else phrase_matcher(phrases)
 
 
 def lower_policy(policy: Policy) -> Program:
-    closures = Closures(PhraseSet(phrase_lists(policy)))
+    # The phrase set the policy's lexicon built: the normaliser's phrase lists and the rules' in
+    # one automaton, so a text is folded and scanned once for both.
+    closures = Closures(Lexicon.of(policy).phrases)
     rules = tuple((r, lower(r.condition, closures)) for r in policy.rules)
-    slots = max((tree.slots_used(root) for r in policy.rules for root in roots(r)), default=0)
+    slots = max((tree.slots_used(root) for r in policy.rules for root in r.trees), default=0)
     noted = tuple(r for r in policy.rules if r.not_checked is not None)
     return Program(policy, rules, slots, noted, closures)
 
@@ -171,6 +149,9 @@ def _lower(node: tree.AnyPred, memo: dict[int, Fn] | None) -> Fn:
             return lambda d, e: target(d, e) is not None
         case tree.NonEmpty():
             inner = lower(node.operand, memo)
+            tested = _mentioned_in_stretch(node.operand, inner, memo)
+            if tested is not None:
+                return tested
 
             def non_empty(d, e):
                 v = inner(d, e)
@@ -270,6 +251,25 @@ def _in_stretch(node: tree.Pred, phrases, memo: dict[int, Fn] | None):
             and isinstance(memo, Closures)):
         return None
     return memo.phrases.stretch_matcher(tuple(phrases))
+
+
+def _mentioned_in_stretch(node: tree.Pred, find: Fn, memo: dict[int, Fn] | None) -> Fn | None:
+    """`mentions(s.text, L)` as a condition: for a sentence, whether its stretch of the scanned
+    text holds a hit, without making the hits (a quantifier asks it of every sentence)."""
+    if not (isinstance(node, tree.Call) and node.op == "mentions" and isinstance(node.args[1], tree.Const)):
+        return None
+    phrases = tuple(node.args[1].value)
+    if _in_stretch(node.args[0], phrases, memo) is None:
+        return None
+    test, slot = memo.phrases.stretch_tester(phrases), node.args[0].slot
+
+    def mentioned_in(d, e):
+        item = e[slot]
+        if type(item) is Stretch:
+            return test(item.whole, item["start"], item["end"])
+        v = find(d, e)
+        return None if v is None else len(v) > 0
+    return mentioned_in
 
 
 def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:

@@ -25,6 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
+from interpreter.evaluation.narrow import Narrowed, latin1_class
 from interpreter.evaluation.phrases import UNSPACED
 
 # Words that end with a full stop in the middle of a sentence, lower case, without the stop
@@ -43,10 +44,18 @@ _CLOSING = "[" + re.escape(_CLOSERS) + "]*"
 # A stop and a run of lines start only where a run of their characters starts: tried again at
 # each character of a long run of full stops or blanks, either would cost time quadratic in the
 # run (a message of a megabyte of tabs took hours); a match never starts inside such a run anyway.
+# The pattern begins with the one character every break starts with, and each alternative then
+# looks behind at it: a pattern that begins with a class of characters is searched for at C speed
+# from one candidate to the next, where alternatives each opening with a look-behind were tried
+# at every character of the text, the largest regular-expression cost of a message. Which kind of
+# break was found is the name of the empty group that ends its alternative (`lastgroup`).
+# (tests/test_sentences.py compares it with the pattern as first written, on random texts.)
+_STOP = "[.!?…؟।]"
 _BREAK = re.compile(
-    rf"(?P<stop>(?<![.!?…؟।])[.!?…؟।]+{_CLOSING})(?=\s|\Z)"
-    rf"|(?P<wide>[。！？．]+{_CLOSING})"
-    r"|(?P<lines>(?<![^\S\n])[^\S\n]*\n(?:[^\S\n]*\n)*)"
+    r"[.!?…؟।。！？．\s]"
+    rf"(?:(?<={_STOP})(?<!{_STOP}{_STOP}){_STOP}*{_CLOSING}(?=\s|\Z)(?P<stop>)"
+    rf"|(?<=[。！？．])[。！？．]*{_CLOSING}(?P<wide>)"
+    r"|(?:(?<=[^\S\n])(?<![^\S\n][^\S\n])[^\S\n]*\n|(?<=\n)(?<![^\S\n]\n))(?:[^\S\n]*\n)*(?P<lines>))"
 )
 _LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*•·▪◦‣–—]\s|\d{1,2}[.)]\s|[A-Za-z][.)]\s|\(\d{1,2}\)\s)")
 _TOKEN_BEFORE = re.compile(r"[\w.]{1,20}\Z")
@@ -71,14 +80,15 @@ def _next_is_lower(text: str, pos: int) -> bool:
 
 def _ends(text: str, m: re.Match) -> bool:
     """Does this break end a sentence?"""
-    if m.group("wide"):
+    kind = m.lastgroup
+    if kind == "wide":
         return True
-    if m.group("lines") is not None:
+    if kind == "lines":
         if m.group().count("\n") > 1 or _LIST_ITEM.match(text, m.end()):
             return True
         # The break took the blanks before it, so the character before it ends the line.
         return m.start() > 0 and text[m.start() - 1] not in _GOES_ON and not _next_is_lower(text, m.end())
-    stop = m.group("stop").rstrip(_CLOSERS)
+    stop = m.group().rstrip(_CLOSERS)
     if stop in (".", "…", "...") or set(stop) == {"."}:
         if _next_is_lower(text, m.end()):
             return False
@@ -118,7 +128,7 @@ def split(text: str) -> tuple[dict, ...]:
     start = 0
     for m in _BREAK.finditer(text):
         if _ends(text, m):
-            cut = m.end() if m.group("lines") is None else m.start()
+            cut = m.start() if m.lastgroup == "lines" else m.end()
             item = _trimmed(text, start, cut)
             if item:
                 out.append(item)
@@ -146,20 +156,34 @@ def _runs(text: str, size: int) -> tuple[dict, ...]:
 
 # A word: a run of letters and digits of a spaced script, or one character of a script written
 # without spaces (there a character stands for a word; Japanese words are one to three characters).
-_WORDS = re.compile(rf"[{UNSPACED}]|[^\W{UNSPACED}]+")
+# (The two alternatives start with different characters, so their order does not change what is
+# found; the frequent one is tried first.)
+_WORDS = re.compile(rf"[^\W{UNSPACED}]++|[{UNSPACED}]")
+_WORDS_OF = Narrowed(_WORDS, re.compile("[" + latin1_class(re.compile(r"\w")) + "]++"),
+                     re.compile(rf"[^\W{UNSPACED}]|[{UNSPACED}]"))
 
 
 @lru_cache(maxsize=64)
 def _words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Where each word of the text starts, and where it ends."""
-    spans = [m.span() for m in _WORDS.finditer(text)]
-    return tuple(s for s, _ in spans), tuple(e for _, e in spans)
+    found = list(_WORDS_OF.for_text(text).finditer(text))
+    return tuple(map(re.Match.start, found)), tuple(map(re.Match.end, found))
+
+
+_SPACED_WORD_CHAR = re.compile(rf"[^\W{UNSPACED}]")
 
 
 def words_between(text: str, end: int, start: int) -> int:
-    """How many words stand between a stretch ending at `end` and one starting at `start`."""
-    starts, _ = _words(text)
-    return max(0, bisect_left(starts, start) - bisect_left(starts, end))
+    """How many words stand between a stretch ending at `end` and one starting at `start`: the
+    words starting in text[end:start]. Only that stretch is read (a gap is a few words; indexing
+    the whole text cost more than the rest of reading a message's purposes)."""
+    if start <= end:
+        return 0
+    count = sum(1 for _ in _WORDS_OF.for_text(text).finditer(text, end, start))
+    # a word the stretch before `end` already started does not start in the gap
+    if count and end > 0 and _SPACED_WORD_CHAR.match(text, end - 1) and _SPACED_WORD_CHAR.match(text, end):
+        count -= 1
+    return count
 
 
 def _word_range(words: tuple[tuple[int, ...], tuple[int, ...]], start: int, end: int) -> tuple[int, int]:

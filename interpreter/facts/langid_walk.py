@@ -18,8 +18,6 @@ model; a model that does not forget is walked by py3langid itself.
 """
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from py3langid.langid import LanguageIdentifier
 
@@ -62,15 +60,22 @@ class WindowedIdentifier(LanguageIdentifier):
         self._moves = np.asarray(memoryview(self.tk_nextmove))
         self._row_start = np.asarray(self.tk_row, dtype=np.intp) << 8
         self._feature = np.asarray(self.tk_output, dtype=np.intp)
+        # py3langid keeps two lists of a hundred thousand numbers, walked by the cycle collector
+        # at every full collection; as tuples of numbers the collector drops them from its walk.
+        self.tk_output, self._rowbase = tuple(self.tk_output), tuple(self._rowbase)
 
     def _raw_score(self, text):
         visits = self._visits(text) if self.window is not None and not REFERENCE else None
         if visits is None:           # no feature at all (or no window): py3langid's own answer
             return super()._raw_score(text)
-        return self._sparse_score(visits, self.nb_ptc)
+        features, counts = visits
+        # py3langid's _sparse_score on the same terms in the same order; the table as a plain
+        # array, since indexing the memory-mapped one goes through numpy's Python-level memmap
+        return np.log1p(counts.astype(np.float32)) @ np.asarray(self.nb_ptc)[features] + self.nb_pc
 
-    def _visits(self, text: bytes) -> Counter | None:
-        """{feature: count} as py3langid's visit_counts gives it, or None when there is none."""
+    def _visits(self, text: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        """The features met and how often, as py3langid's visit_counts gives them (in the order
+        first met), or None when there is none."""
         data = np.frombuffer(text, dtype=np.uint8)
         size = len(data)
         states = np.zeros(size, dtype=np.intp)
@@ -79,6 +84,10 @@ class WindowedIdentifier(LanguageIdentifier):
             states[back:] = self._moves[self._row_start[states[back:]] + data[:size - back]]
         found = self._feature[states]
         found = found[found >= 0]
-        # counted as py3langid counts them (a Counter lists keys in the order first met), so its
-        # float32 sums add the same terms in the same order
-        return Counter(found.tolist()) if len(found) else None
+        if not len(found):
+            return None
+        # in the order first met, as py3langid's Counter lists them, so its float32 sums add the
+        # same terms in the same order (counted by numpy: a Counter took longer than the walk)
+        features, first, counts = np.unique(found, return_index=True, return_counts=True)
+        order = np.argsort(first)
+        return features[order], counts[order]

@@ -36,6 +36,7 @@ class Lexicon:
     attachment_names: tuple[tuple[str, tuple[str, ...]], ...] = ()
     attachment_intro: tuple[str, ...] = ()
     document_types: frozenset[str] = frozenset()
+    rule_lists: tuple[tuple[str, ...], ...] = ()       # the phrase lists the policy's rules name
 
     @staticmethod
     def of(policy: Policy | None) -> Lexicon:
@@ -57,21 +58,25 @@ class Lexicon:
                        policy.vocab.get(TEXT_PURPOSE_GAP_WORDS.name, 0),     # a whole number: the compiler checks
                        tuple((purpose, policy.words(v.name)) for purpose, v in ATTACHMENT_PURPOSES.items()),
                        policy.words(ATTACHMENT_INTRO_WORDS.name),
-                       frozenset(t.lower() for t in policy.words(ATTACHMENT_DOCUMENT_TYPES.name)))
+                       frozenset(t.lower() for t in policy.words(ATTACHMENT_DOCUMENT_TYPES.name)),
+                       policy.phrase_lists)
 
     @functools.cached_property
-    def _phrases(self) -> PhraseSet:
-        # Every phrase list the readers of purposes and attachments ask about, in one automaton: a
-        # text is folded and scanned once for all of them (a set per list scanned it 19 times).
+    def phrases(self) -> PhraseSet:
+        """Every phrase list the readers of purposes and attachments ask about, and those the
+        policy's rules name, in one automaton: a text is folded and scanned once for all of them
+        (a set per list scanned it 19 times; the rules' lists apart from these, once more). The
+        policy's lowered program uses this set too (interpreter.evaluation.program)."""
         lists = []
         for _, words in self.purposes:
             whole, groups = gapped(words)
             lists += [whole, *(part for group in groups for part in group)]
-        return PhraseSet([*lists, *(words for _, words in self.attachment_names), self.attachment_intro], scans=32)
+        return PhraseSet([*self.rule_lists, *lists, *(words for _, words in self.attachment_names),
+                          self.attachment_intro])
 
     def finder(self, phrases: tuple[str, ...]) -> Finder:
         """text -> hits of one of the lexicon's phrase lists, as `mentions` finds them."""
-        return self._phrases.matcher(phrases)
+        return self.phrases.matcher(phrases)
 
     def says_nothing(self, link_text: str) -> bool:
         """Does a link's text have no word, or only vague ones ("click here")?"""
