@@ -21,10 +21,10 @@ _WORDISH = "\u03b1\u0628\u064e\u0301\u3042\u0e31\U0001d400"
 
 
 def _patterns():
-    from interpreter.evaluation.sentences import _WORDS_OF
+    from interpreter.evaluation.sentences import _words_of
     from interpreter.facts.language import _word_patterns
 
-    return [_WORDS_OF, _word_patterns()]
+    return [_words_of(), _word_patterns()]
 
 
 @pytest.mark.parametrize("member, expected", [

@@ -219,3 +219,12 @@ def test_words_between_counts_the_words_starting_in_the_gap(text, end, start):
 
     starts, _ = _words(text)
     assert words_between(text, end, start) == max(0, bisect_left(starts, start) - bisect_left(starts, end))
+
+
+@settings(max_examples=examples(1000), deadline=None)
+@given(st.text(alphabet="ab1_ -.,\u00e9\u00aa\u00b2\u2019\u201c\U0001f600\u20ac\n", min_size=257, max_size=400))
+def test_a_long_latin1_texts_words_are_found_as_the_pattern_finds_them(text):
+    from interpreter.evaluation.sentences import _words, _words_of
+
+    found = list(_words_of().wide.finditer(text))
+    assert _words(text) == (tuple(m.start() for m in found), tuple(m.end() for m in found))

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]+")
 
@@ -41,14 +42,14 @@ def _beyond_latin1(text: str) -> frozenset[str]:
 
 
 class Narrowed:
-    """A wide pattern and its narrow twin; `member` matches one character the wide pattern can
-    take into a match. `for_text` gives the narrow twin when no character of the text above
-    U+00FF is a member (then both find the same matches: tests/test_narrow.py)."""
+    """A wide pattern and its narrow twin; `member(ch)` tells whether the wide pattern can take
+    the character into a match. `for_text` gives the narrow twin when no character of the text
+    above U+00FF is a member (then both find the same matches: tests/test_narrow.py)."""
 
-    def __init__(self, wide: re.Pattern, narrow: re.Pattern, member: re.Pattern):
-        self.wide, self.narrow, self._member = wide, narrow, member
+    def __init__(self, wide: re.Pattern, narrow: re.Pattern, member: Callable[[str], object]):
+        self.wide, self.narrow = wide, narrow
         self._narrow_for = lru_cache(maxsize=128)(self._latin1_words)
-        self._is_member = lru_cache(maxsize=4096)(lambda ch: member.match(ch) is not None)
+        self._is_member = lru_cache(maxsize=4096)(lambda ch: bool(member(ch)))
 
     def _latin1_words(self, text: str) -> bool:
         return text.isascii() or not any(map(self._is_member, _beyond_latin1(text)))

@@ -57,8 +57,14 @@ def _fold_char(ch: str) -> str:
 # starting or ending with one matches only as a whole word.
 UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3005\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 WORD_CHAR = rf"[^\W{UNSPACED}]"
-_WORD = re.compile(WORD_CHAR + "+")
 _STARTS_WORD = re.compile(WORD_CHAR)
+
+
+@lru_cache(maxsize=None)
+def _word_run() -> re.Pattern:
+    # Compiled on first use, as is the class of unspaced characters below: a class of these
+    # ranges takes milliseconds to compile, and only the reference matcher needs them.
+    return re.compile(WORD_CHAR + "+")
 
 
 def folded(text: str) -> str:
@@ -68,16 +74,18 @@ def folded(text: str) -> str:
 
 @lru_cache(maxsize=128)
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(folded(text)))
+    return frozenset(_word_run().findall(folded(text)))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_UNSPACED_CHAR = re.compile(f"[{UNSPACED}]")
+@lru_cache(maxsize=None)
+def _unspaced_char() -> re.Pattern:
+    return re.compile(f"[{UNSPACED}]")
 
 
 @lru_cache(maxsize=128)
 def _has_unspaced(text: str) -> bool:
-    return not text.isascii() and bool(_UNSPACED_CHAR.search(text))
+    return not text.isascii() and bool(_unspaced_char().search(text))
 
 
 _RUNS = re.compile(r"\s{2,}")      # the runs of white space folding shortens (a single one stays one)
@@ -206,8 +214,15 @@ def _hit(text: str, index: Sequence[int], start: int, end: int, phrase: str) -> 
 
 
 @lru_cache(maxsize=4096)
-def _is_word_char(ch: str) -> bool:
+def is_word_char(ch: str) -> bool:
+    """A letter or digit of a spaced script: a character a phrase's word boundary looks at."""
     return _STARTS_WORD.match(ch) is not None
+
+
+@lru_cache(maxsize=4096)
+def is_unspaced(ch: str) -> bool:
+    """A character of a script written without spaces between words."""
+    return _unspaced_char().match(ch) is not None
 
 
 Finder = Callable[[str], list]
@@ -239,7 +254,7 @@ class PhraseSet:
         if entries:
             automaton = ahocorasick.Automaton()
             for f, mask in entries.items():
-                automaton.add_word(f, (len(f), _is_word_char(f[0]), _is_word_char(f[-1]), mask, f))
+                automaton.add_word(f, (len(f), is_word_char(f[0]), is_word_char(f[-1]), mask, f))
             automaton.make_automaton()
             self._automaton = automaton
         # The last texts scanned, with each list's hits: a message's text, its subject, its
@@ -257,9 +272,9 @@ class PhraseSet:
         found = []
         for last, (n, starts_word, ends_word, mask, f) in self._automaton.iter(folded_text):
             start = last - n + 1
-            if starts_word and start and _is_word_char(folded_text[start - 1]):
+            if starts_word and start and is_word_char(folded_text[start - 1]):
                 continue
-            if ends_word and last + 1 < size and _is_word_char(folded_text[last + 1]):
+            if ends_word and last + 1 < size and is_word_char(folded_text[last + 1]):
                 continue
             found.append((start, -n, mask, f))
         found.sort()
@@ -383,8 +398,8 @@ def regex_matcher(phrases: tuple[str, ...]) -> Finder:
     # (phrases match on word boundaries), so a text lacking them is skipped without a scan.
     # A phrase written without spaces (レビュー) has no such words: it needs a character of its
     # script in the text instead.
-    needs = [frozenset(_WORD.findall(f)) for f in by_folded]
-    unspaced = [not n and bool(_UNSPACED_CHAR.search(f)) for n, f in zip(needs, by_folded)]
+    needs = [frozenset(_word_run().findall(f)) for f in by_folded]
+    unspaced = [not n and bool(_unspaced_char().search(f)) for n, f in zip(needs, by_folded)]
     always = any(not n and not u for n, u in zip(needs, unspaced))
     # One word per phrase is enough to look for: a text holding none of them holds no phrase.
     # (One set test in C, where checking every phrase's words took a Python loop per text.)

@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 from interpreter.evaluation.narrow import Narrowed, latin1_class
-from interpreter.evaluation.phrases import UNSPACED
+from interpreter.evaluation.phrases import UNSPACED, is_unspaced, is_word_char
 
 # Words that end with a full stop in the middle of a sentence, lower case, without the stop
 # (English, French, German, Spanish, Italian). Single letters and letters joined by full stops
@@ -158,19 +158,53 @@ def _runs(text: str, size: int) -> tuple[dict, ...]:
 # without spaces (there a character stands for a word; Japanese words are one to three characters).
 # (The two alternatives start with different characters, so their order does not change what is
 # found; the frequent one is tried first.)
-_WORDS = re.compile(rf"[^\W{UNSPACED}]++|[{UNSPACED}]")
-_WORDS_OF = Narrowed(_WORDS, re.compile("[" + latin1_class(re.compile(r"\w")) + "]++"),
-                     re.compile(rf"[^\W{UNSPACED}]|[{UNSPACED}]"))
+@lru_cache(maxsize=None)
+def _words_of() -> Narrowed:
+    """The word pattern, and its twin for texts whose word characters are all Latin-1. Compiled on
+    first use: a class of the unspaced scripts' ranges takes milliseconds to compile, which a cold
+    `check` of a message that needs no word distances should not pay."""
+    wide = re.compile(rf"[^\W{UNSPACED}]++|[{UNSPACED}]")
+    narrow = re.compile("[" + latin1_class(re.compile(r"\w")) + "]++")
+    # what the wide pattern can take: a word character (\w: str.isalnum or "_") or an unspaced one
+    return Narrowed(wide, narrow, lambda ch: ch.isalnum() or ch == "_" or is_unspaced(ch))
 
 
 @lru_cache(maxsize=64)
 def _words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Where each word of the text starts, and where it ends."""
-    found = list(_WORDS_OF.for_text(text).finditer(text))
+    words = _words_of()
+    pattern = words.for_text(text)
+    if pattern is words.narrow and len(text) > _LONG:
+        return _latin1_words(text)
+    found = list(pattern.finditer(text))
     return tuple(map(re.Match.start, found)), tuple(map(re.Match.end, found))
 
 
-_SPACED_WORD_CHAR = re.compile(rf"[^\W{UNSPACED}]")
+# A message's whole text (for `mentions_near` on message.text) has hundreds of words; a match
+# object per word cost more than telling, for every character at once, whether it is a word
+# character. Shorter texts (sentences) are read by the pattern.
+_LONG = 256
+
+
+@lru_cache(maxsize=None)
+def _latin1_word_table():
+    import numpy as np      # loaded with the language model in any process that judges language
+
+    # whether each character below U+0100 is a word character; one more entry, False, stands for
+    # every character above (none of which is a word character in a text read here)
+    return np.array([re.match(r"\w", chr(c)) is not None for c in range(256)] + [False], dtype=np.int8)
+
+
+def _latin1_words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """_words for a text whose word characters are all Latin-1: words are the runs of them."""
+    import numpy as np
+
+    table = _latin1_word_table()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    edges = np.diff(table[np.minimum(codes, 256)], prepend=np.int8(0), append=np.int8(0))
+    return tuple(np.flatnonzero(edges == 1).tolist()), tuple(np.flatnonzero(edges == -1).tolist())
+
+
 
 
 def words_between(text: str, end: int, start: int) -> int:
@@ -179,9 +213,9 @@ def words_between(text: str, end: int, start: int) -> int:
     the whole text cost more than the rest of reading a message's purposes)."""
     if start <= end:
         return 0
-    count = sum(1 for _ in _WORDS_OF.for_text(text).finditer(text, end, start))
+    count = sum(1 for _ in _words_of().for_text(text).finditer(text, end, start))
     # a word the stretch before `end` already started does not start in the gap
-    if count and end > 0 and _SPACED_WORD_CHAR.match(text, end - 1) and _SPACED_WORD_CHAR.match(text, end):
+    if count and 0 < end < len(text) and is_word_char(text[end - 1]) and is_word_char(text[end]):
         count -= 1
     return count
 

@@ -77,8 +77,9 @@ _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\[\[[^\[\]\n]{0,80}\]\]|%%[^%\
 # A whole run of printable ASCII that holds one of those signs; one regex, so the text is
 # rewritten in one pass of the regex engine rather than one Python call per word.
 _NOT_PROSE_RUN = re.compile(r"(?<![!-~])[!-~]*?(?:[0-9]|@|://|(?i:www\.)|\.[a-z]{2,}/|[{}#%])[!-~]*")
-# Scripts written without spaces between words: two characters count as one word.
-_UNSPACED = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Scripts written without spaces between words: two characters count as one word. (A pattern's
+# text, compiled by re on first use: only a text of very few words needs it.)
+_UNSPACED = r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 
 
 @functools.lru_cache(maxsize=None)
@@ -216,7 +217,7 @@ def detect_language(text: str) -> str | None:
     if len(text) > _READ_CHARS and sum(map(len, words)) + len(words) <= _CLASSIFY_CHARS + 1:
         prose, words = _prose_words(text)          # mostly numbers and links at the start: read it all
     # every word counts at least once, so only a text of very few words needs counting
-    if len(words) < _MIN_WORDS and sum(len(_UNSPACED.findall(w)) // 2 or 1 for w in words) < _MIN_WORDS:
+    if len(words) < _MIN_WORDS and sum(len(re.findall(_UNSPACED, w)) // 2 or 1 for w in words) < _MIN_WORDS:
         return None
     sample = " ".join(words)[:_CLASSIFY_CHARS]
     language, confidence = _identifier().classify(sample)
@@ -249,7 +250,7 @@ def _word_patterns() -> Narrowed:
     is a combining mark): interpreter.evaluation.narrow."""
     letters = latin1_class(re.compile(r"[^\W\d_]"))
     narrow = re.compile(rf"[{letters}]++(?:['\u2019][{letters}]++)*+")
-    return Narrowed(_word_pattern(), narrow, re.compile(rf"[^\W\d_]|[{_marks()}]"))
+    return Narrowed(_word_pattern(), narrow, re.compile(rf"[^\W\d_]|[{_marks()}]").match)
 
 
 def _marks() -> str:
