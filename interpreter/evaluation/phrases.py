@@ -241,6 +241,9 @@ class PhraseSet:
 
     def __init__(self, lists: Iterable[tuple[str, ...]], scans: int = 256):
         self._lists: dict[tuple[str, ...], tuple[int, dict[str, str]]] = {}
+        # The caches below are keyed by a list's bit, not by its tuple of phrases: Python does not
+        # remember a tuple's hash, and hashing hundreds of phrases on every question added up.
+        self._by_bit: dict[int, dict[str, str]] = {}
         entries: dict[str, int] = {}              # folded phrase -> bit mask of the lists holding it
         for phrases in lists:
             if phrases in self._lists:
@@ -248,6 +251,7 @@ class PhraseSet:
             bit = 1 << len(self._lists)
             by_folded = _by_folded(phrases)
             self._lists[phrases] = (bit, by_folded)
+            self._by_bit[bit] = by_folded
             for f in by_folded:
                 entries[f] = entries.get(f, 0) | bit
         self._automaton = None
@@ -286,8 +290,8 @@ class PhraseSet:
                 mask ^= bit
         return by_list
 
-    def _list_hits(self, text: str, phrases: tuple[str, ...]) -> tuple[dict, ...]:
-        bit, by_folded = self._lists[phrases]
+    def _list_hits(self, text: str, bit: int) -> tuple[dict, ...]:
+        by_folded = self._by_bit[bit]
         chosen, reach = [], 0
         for start, end, f in self._scan(text).get(bit, ()):
             if start >= reach:
@@ -305,10 +309,10 @@ class PhraseSet:
         edges stand next to no word character and no white space inside it — a sentence
         (interpreter.evaluation.sentences): then the word-boundary tests at its edges and the
         folding inside it are the same in both texts (tests/test_sentences.py checks them equal)."""
-        return self._within(whole, start, end, phrases)
+        return self._within(whole, start, end, self._lists[phrases][0])
 
-    def _stretch_hits(self, whole: str, start: int, end: int, phrases: tuple[str, ...]) -> tuple[dict, ...]:
-        bit, by_folded = self._lists[phrases]
+    def _stretch_hits(self, whole: str, start: int, end: int, bit: int) -> tuple[dict, ...]:
+        by_folded = self._by_bit[bit]
         if self._automaton is None:
             return ()
         occurrences = self._scan(whole).get(bit)
@@ -332,10 +336,10 @@ class PhraseSet:
             out.append(hit)
         return tuple(out)
 
-    def _stretch_mentions(self, whole: str, start: int, end: int, phrases: tuple[str, ...]) -> bool:
+    def _stretch_mentions(self, whole: str, start: int, end: int, bit: int) -> bool:
         """Whether `within` finds anything: an occurrence lies wholly inside the stretch (the
         first such one is always chosen), found without building the hits."""
-        occurrences = self._scan(whole).get(self._lists[phrases][0])
+        occurrences = self._scan(whole).get(bit)
         if not occurrences:
             return False
         _, index = fold(whole)
@@ -356,7 +360,8 @@ class PhraseSet:
             return None
         if self._automaton is None or not self._lists[phrases][1]:
             return lambda whole, start, end: False
-        return lambda whole, start, end: self._stretch_mentions(whole, start, end, phrases)
+        bit, mentions = self._lists[phrases][0], self._stretch_mentions
+        return lambda whole, start, end: mentions(whole, start, end, bit)
 
     def stretch_matcher(self, phrases: tuple[str, ...]) -> Callable[[str, int, int], list] | None:
         """A function (whole, start, end) -> list of hits for one of the set's lists (see
@@ -365,8 +370,8 @@ class PhraseSet:
             return None
         if self._automaton is None or not self._lists[phrases][1]:
             return lambda whole, start, end: []
-        within = self._within
-        return lambda whole, start, end: [dict(h) for h in within(whole, start, end, phrases)]
+        within, bit = self._within, self._lists[phrases][0]
+        return lambda whole, start, end: [dict(h) for h in within(whole, start, end, bit)]
 
     def matcher(self, phrases: tuple[str, ...]) -> Finder:
         """A function text -> list of hits for one of the set's lists."""
@@ -376,9 +381,9 @@ class PhraseSet:
             return phrase_matcher(phrases)        # a list the set was not built with: its own set
         if self._automaton is None or not self._lists[phrases][1]:
             return lambda text: []
-        hits = self._hits
+        hits, bit = self._hits, self._lists[phrases][0]
         # Copies, so that a caller may keep or change its list without touching the cached one.
-        return lambda text: [dict(h) for h in hits(text, phrases)]
+        return lambda text: [dict(h) for h in hits(text, bit)]
 
 
 @lru_cache(maxsize=512)

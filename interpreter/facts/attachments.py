@@ -58,8 +58,7 @@ def _name_words(filename: str) -> str:
 
 def _names(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
     """(purpose, hit) for each name of a document in the text; of overlapping names, the longest."""
-    found = sorted(((purpose, hit) for purpose, words in lexicon.attachment_names
-                    for hit in lexicon.finder(words)(text)),
+    found = sorted(((purpose, hit) for purpose, find in lexicon.attachment_finders for hit in find(text)),
                    key=lambda pair: (pair[1]["start"], -(pair[1]["end"] - pair[1]["start"]), pair[0]))
     kept: list[tuple[str, dict]] = []
     for purpose, hit in found:
@@ -73,7 +72,7 @@ def _names(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
 
 def _introduced(text: str, lexicon: Lexicon) -> list[tuple[str, dict]]:
     """(purpose, hit) for each name of a document in a sentence that says something is attached."""
-    intros = lexicon.finder(lexicon.attachment_intro)(text)
+    intros = lexicon.intro_finder(text)
     if not intros:
         return []
     parts = sentences.split(text)

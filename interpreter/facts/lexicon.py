@@ -78,6 +78,29 @@ class Lexicon:
         """text -> hits of one of the lexicon's phrase lists, as `mentions` finds them."""
         return self.phrases.matcher(phrases)
 
+    # The finders the readers use for every message, made once per lexicon: making one hashes
+    # its list, a tuple of up to hundreds of phrases, which Python does not remember.
+    @functools.cached_property
+    def purpose_finders(self) -> tuple[tuple[str, Finder, tuple[tuple[Finder, Finder], ...]], ...]:
+        """Per purpose: the finder of its phrases written whole, and (first parts, second parts)
+        finders for its phrases written with a gap (`gapped`)."""
+        out = []
+        for purpose, phrases in self.purposes:
+            whole, groups = gapped(phrases)
+            out.append((purpose, self.finder(whole),
+                        tuple((self.finder(firsts), self.finder(seconds)) for firsts, seconds in groups)))
+        return tuple(out)
+
+    @functools.cached_property
+    def attachment_finders(self) -> tuple[tuple[str, Finder], ...]:
+        """Per attachment purpose, the finder of the names of its document."""
+        return tuple((purpose, self.finder(words)) for purpose, words in self.attachment_names)
+
+    @functools.cached_property
+    def intro_finder(self) -> Finder:
+        """The finder of the words that say a file is attached."""
+        return self.finder(self.attachment_intro)
+
     def says_nothing(self, link_text: str) -> bool:
         """Does a link's text have no word, or only vague ones ("click here")?"""
         return all(w.lower() in self.vague_link_words for w in _WORDS.findall(link_text))

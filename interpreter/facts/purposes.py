@@ -13,7 +13,8 @@ without a span (the subject is not part of message.text).
 from __future__ import annotations
 
 from interpreter.evaluation.sentences import words_between
-from interpreter.facts.lexicon import Lexicon, gapped
+from interpreter.evaluation.phrases import Finder
+from interpreter.facts.lexicon import Lexicon
 
 
 def read_purposes(text: str, lexicon: Lexicon, subject: str | None = None) -> list[dict]:
@@ -28,9 +29,8 @@ def read_purposes(text: str, lexicon: Lexicon, subject: str | None = None) -> li
 
 def _found(text: str, lexicon: Lexicon) -> list[dict]:
     found = []
-    for purpose, phrases in lexicon.purposes:
-        whole, groups = gapped(phrases)
-        for hit in lexicon.finder(whole)(text):
+    for purpose, whole, groups in lexicon.purpose_finders:
+        for hit in whole(text):
             found.append({"purpose": purpose, "text": hit["text"], "phrase": hit["phrase"],
                           "start": hit["start"], "end": hit["end"]})
         for firsts, seconds in groups:
@@ -39,15 +39,15 @@ def _found(text: str, lexicon: Lexicon) -> list[dict]:
     return found
 
 
-def _gapped_hits(text: str, purpose: str, lexicon: Lexicon, firsts, seconds) -> list[dict]:
+def _gapped_hits(text: str, purpose: str, lexicon: Lexicon, firsts: Finder, seconds: Finder) -> list[dict]:
     """For phrases written "leave … review": each first part followed, at most the lexicon's gap
     of words later, by a second part written with it ("leave us a 5-star review"); the item spans
     both. A modifier between the words no longer hides what the sentence asks."""
-    after = lexicon.finder(seconds)(text)
+    after = seconds(text)
     if not after:
         return []
     out = []
-    for first in lexicon.finder(firsts)(text):
+    for first in firsts(text):
         second = next((h for h in after if h["start"] >= first["end"]), None)
         if second is None or words_between(text, first["end"], second["start"]) > lexicon.gap_words:
             continue
