@@ -66,6 +66,17 @@ def test_fast_fold_equals_the_character_walk(text):
     assert [index[i] for i in range(len(index))] == list(fold_each(text)[1])
 
 
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(["Thank you ", "for the ORDER, ", "it ships\n\n today ", "a  b\t"]),
+                          _ALPHABET), max_size=60).map("".join))
+def test_a_mostly_ascii_text_folds_as_the_character_walk_folds_it(text):
+    # Long texts with a few characters outside ASCII among many (curly quotes, an emoji), as most
+    # messages are, fold as the character walk folds them.
+    fold.cache_clear()
+    out, index = fold(text)
+    assert (out, tuple(index)) == fold_each(text)
+
+
 # Phrases made of the same letters, with the pieces that make boundaries interesting: words glued
 # to others, phrases starting or ending with punctuation, unspaced scripts, repeats and overlaps.
 _PIECES = st.sampled_from(["a", "ab", "ab ab", "b a", "café", "cafe", "-a", "a-", "%", "5%", "レビュー", "ビュ",
