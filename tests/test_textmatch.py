@@ -130,3 +130,13 @@ def test_runs_of_white_space_collapse_as_the_regular_expression_collapses_them(t
     from interpreter.evaluation.phrases import collapse_spaces
 
     assert collapse_spaces(text) == re.sub(r"\s+", " ", text)
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.lists(st.one_of(_PIECES, _BREAKS), max_size=30).map("".join),
+       st.lists(st.lists(_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=6))
+def test_mentions_as_a_condition_answers_as_the_hits_do(text, phrases):
+    from interpreter.evaluation.phrases import PhraseSet, regex_matcher
+
+    phrases = tuple(phrases)
+    assert PhraseSet([phrases]).tester(phrases)(text) is bool(regex_matcher(phrases)(text))

@@ -352,6 +352,17 @@ class PhraseSet:
                 return True
         return False
 
+    def tester(self, phrases: tuple[str, ...]) -> Callable[[str], bool] | None:
+        """A function text -> whether the text holds a hit of one of the set's lists (`mentions`
+        as a condition): a list has a hit wherever it has an occurrence, as the first is always
+        chosen. None where `matcher` must be used (the reference, a list not in the set)."""
+        if REFERENCE or phrases not in self._lists:
+            return None
+        if self._automaton is None or not self._lists[phrases][1]:
+            return lambda text: False
+        scan, bit = self._scan, self._lists[phrases][0]
+        return lambda text: bit in scan(text)
+
     def stretch_tester(self, phrases: tuple[str, ...]) -> Callable[[str, int, int], bool] | None:
         """A function (whole, start, end) -> whether the stretch mentions one of the set's lists:
         `mentions` as a condition, asked of every sentence of a text by a quantifier. None where

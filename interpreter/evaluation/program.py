@@ -149,7 +149,7 @@ def _lower(node: tree.AnyPred, memo: dict[int, Fn] | None) -> Fn:
             return lambda d, e: target(d, e) is not None
         case tree.NonEmpty():
             inner = lower(node.operand, memo)
-            tested = _mentioned_in_stretch(node.operand, inner, memo)
+            tested = _mentioned(node.operand, memo)
             if tested is not None:
                 return tested
 
@@ -253,22 +253,28 @@ def _in_stretch(node: tree.Pred, phrases, memo: dict[int, Fn] | None):
     return memo.phrases.stretch_matcher(tuple(phrases))
 
 
-def _mentioned_in_stretch(node: tree.Pred, find: Fn, memo: dict[int, Fn] | None) -> Fn | None:
-    """`mentions(s.text, L)` as a condition: for a sentence, whether its stretch of the scanned
-    text holds a hit, without making the hits (a quantifier asks it of every sentence)."""
-    if not (isinstance(node, tree.Call) and node.op == "mentions" and isinstance(node.args[1], tree.Const)):
+def _mentioned(node: tree.Pred, memo: dict[int, Fn] | None) -> Fn | None:
+    """`mentions(T, L)` as a condition: whether T holds a hit of L, without making the hits —
+    read from T's scan, or for a sentence from the stretch of its text's scan (a quantifier asks
+    it of every sentence). None where the hits must be made (the reference, a list outside the
+    policy's set)."""
+    if not (isinstance(node, tree.Call) and node.op == "mentions" and isinstance(node.args[1], tree.Const)
+            and isinstance(memo, Closures)):
         return None
     phrases = tuple(node.args[1].value)
-    if _in_stretch(node.args[0], phrases, memo) is None:
+    whole = memo.phrases.tester(phrases)
+    if whole is None:
         return None
+    text = lower(node.args[0], memo)
+    if _in_stretch(node.args[0], phrases, memo) is None:
+        return lambda d, e: None if (t := text(d, e)) is None else whole(t)
     test, slot = memo.phrases.stretch_tester(phrases), node.args[0].slot
 
     def mentioned_in(d, e):
         item = e[slot]
         if type(item) is Stretch:
             return test(item.whole, item["start"], item["end"])
-        v = find(d, e)
-        return None if v is None else len(v) > 0
+        return None if (t := text(d, e)) is None else whole(t)
     return mentioned_in
 
 
@@ -346,7 +352,9 @@ def _required_mentions(node: tree.Quant, memo: dict[int, Fn] | None) -> list:
         if (isinstance(call, tree.Call) and call.op == "mentions" and isinstance(call.args[1], tree.Const)
                 and isinstance(call.args[0], tree.Field) and call.args[0].slot == node.slot
                 and call.args[0].path == ("text",)):
-            out.append(_matcher(call.args[1].value, memo))
+            phrases = tuple(call.args[1].value)
+            out.append((memo.phrases.tester(phrases) if isinstance(memo, Closures) else None)
+                       or _matcher(phrases, memo))
     return out
 
 
