@@ -106,8 +106,8 @@ def main() -> None:
                                check=True).stdout.strip()
     current = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout.strip()
-    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                      text=True, check=True).stdout.strip():
+    if subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+                      cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip():
         current += " with uncommitted changes"       # the working tree is what runs
     with tempfile.TemporaryDirectory(prefix="permitted-instr-") as tmp:
         scratch = Path(tmp)
