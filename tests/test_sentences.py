@@ -228,3 +228,13 @@ def test_a_long_latin1_texts_words_are_found_as_the_pattern_finds_them(text):
 
     found = list(_words_of().wide.finditer(text))
     assert _words(text) == (tuple(m.start() for m in found), tuple(m.end() for m in found))
+
+
+@pytest.mark.parametrize("token, abbreviation", [
+    ("Mr", True), ("mrs", True), ("Nr", True), ("J", True), ("\u00e9", True), ("e.g", True), ("z.B", True),
+    ("p.ex", True), ("12", True), ("3", True), ("123", False), ("ab", False), ("hello", False), ("ab.cde", False),
+])
+def test_which_words_a_full_stop_leaves_open(token, abbreviation):
+    from interpreter.evaluation.sentences import _is_abbreviation
+
+    assert _is_abbreviation(token) is abbreviation

@@ -67,6 +67,8 @@ def _is_abbreviation(token: str) -> bool:
     """Does a full stop after this word (letters, digits, inner full stops) leave the sentence open?"""
     if token.isdigit():
         return len(token) <= 2
+    if "." not in token:            # one part: a letter alone, or a listed word (most tokens)
+        return (len(token) == 1 and token.isalpha()) or token.lower() in _ABBREVIATIONS
     parts = token.split(".")
     if all(p.isalpha() and len(p) <= 2 for p in parts) and (len(parts) > 1 or len(token) == 1):
         return True
