@@ -22,12 +22,16 @@ from typing import Callable
 _BEYOND_LATIN1 = re.compile(r"[^\x00-\xff]+")
 
 
+def latin1_members(member: re.Pattern) -> list[bool]:
+    """For each character below U+0100, whether the one-character pattern `member` matches it."""
+    return [member.fullmatch(chr(c)) is not None for c in range(256)]
+
+
 def latin1_class(member: re.Pattern) -> str:
     """The characters below U+0100 that the one-character pattern `member` matches, as the body of
     a character class (escaped ranges)."""
-    chars = [c for c in map(chr, range(256)) if member.fullmatch(c)]
     runs: list[list[int]] = []
-    for c in map(ord, chars):
+    for c in (c for c, matched in enumerate(latin1_members(member)) if matched):
         if runs and runs[-1][1] == c - 1:
             runs[-1][1] = c
         else:

@@ -78,6 +78,8 @@ def _words(text: str) -> frozenset[str]:
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
 @lru_cache(maxsize=None)
 def _unspaced_char() -> re.Pattern:
     return re.compile(f"[{UNSPACED}]")

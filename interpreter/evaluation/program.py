@@ -268,14 +268,18 @@ def _mentioned(node: tree.Pred, memo: dict[int, Fn] | None) -> Fn | None:
     text = lower(node.args[0], memo)
     if _in_stretch(node.args[0], phrases, memo) is None:
         return lambda d, e: None if (t := text(d, e)) is None else whole(t)
-    test, slot = memo.phrases.stretch_tester(phrases), node.args[0].slot
+    return _by_item(node.args[0].slot, text, memo.phrases.stretch_tester(phrases), whole)
 
-    def mentioned_in(d, e):
+
+def _by_item(slot: int, text: Fn, in_stretch: Callable, in_text: Callable) -> Fn:
+    """An operator on `s.text`: for a sentence `s`, asked of its stretch of the scanned text it was
+    cut from (in_stretch(whole, start, end)); for any other item, of its own text (in_text)."""
+    def by_item(d, e):
         item = e[slot]
         if type(item) is Stretch:
-            return test(item.whole, item["start"], item["end"])
-        return None if (t := text(d, e)) is None else whole(t)
-    return mentioned_in
+            return in_stretch(item.whole, item["start"], item["end"])
+        return None if (t := text(d, e)) is None else in_text(t)
+    return by_item
 
 
 def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
@@ -284,14 +288,7 @@ def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
         find, text = _matcher(node.args[1].value, memo), args[0]
         inside = _in_stretch(node.args[0], node.args[1].value, memo)
         if inside is not None:
-            slot = node.args[0].slot
-
-            def mentions_in(d, e):
-                item = e[slot]
-                if type(item) is Stretch:
-                    return inside(item.whole, item["start"], item["end"])
-                return None if (t := text(d, e)) is None else find(t)
-            return mentions_in
+            return _by_item(node.args[0].slot, text, inside, find)
         return lambda d, e: None if (t := text(d, e)) is None else find(t)
     if node.op in ("mentions_near", "mentions_before") and all(isinstance(a, tree.Const) for a in node.args[1:]):
         find, text = _matcher(node.args[1].value, memo), args[0]

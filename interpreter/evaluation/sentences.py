@@ -25,7 +25,7 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
-from interpreter.evaluation.narrow import Narrowed, latin1_class
+from interpreter.evaluation.narrow import Narrowed, latin1_class, latin1_members
 from interpreter.evaluation.phrases import UNSPACED, is_unspaced, is_word_char
 
 # Words that end with a full stop in the middle of a sentence, lower case, without the stop
@@ -156,15 +156,15 @@ def _runs(text: str, size: int) -> tuple[dict, ...]:
     return tuple(_trimmed(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1))
 
 
-# A word: a run of letters and digits of a spaced script, or one character of a script written
-# without spaces (there a character stands for a word; Japanese words are one to three characters).
-# (The two alternatives start with different characters, so their order does not change what is
-# found; the frequent one is tried first.)
 @lru_cache(maxsize=None)
 def _words_of() -> Narrowed:
     """The word pattern, and its twin for texts whose word characters are all Latin-1. Compiled on
     first use: a class of the unspaced scripts' ranges takes milliseconds to compile, which a cold
     `check` of a message that needs no word distances should not pay."""
+    # A word: a run of letters and digits of a spaced script, or one character of a script written
+    # without spaces (there a character stands for a word; Japanese words are one to three
+    # characters). The two alternatives start with different characters, so their order does not
+    # change what is found; the frequent one is tried first.
     wide = re.compile(rf"[^\W{UNSPACED}]++|[{UNSPACED}]")
     narrow = re.compile("[" + latin1_class(re.compile(r"\w")) + "]++")
     # what the wide pattern can take: a word character (\w: str.isalnum or "_") or an unspaced one
@@ -194,7 +194,7 @@ def _latin1_word_table():
 
     # whether each character below U+0100 is a word character; one more entry, False, stands for
     # every character above (none of which is a word character in a text read here)
-    return np.array([re.match(r"\w", chr(c)) is not None for c in range(256)] + [False], dtype=np.int8)
+    return np.array([*latin1_members(re.compile(r"\w")), False], dtype=np.int8)
 
 
 def _latin1_words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -205,8 +205,6 @@ def _latin1_words(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
     edges = np.diff(table[np.minimum(codes, 256)], prepend=np.int8(0), append=np.int8(0))
     return tuple(np.flatnonzero(edges == 1).tolist()), tuple(np.flatnonzero(edges == -1).tolist())
-
-
 
 
 def words_between(text: str, end: int, start: int) -> int:

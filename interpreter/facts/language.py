@@ -549,7 +549,7 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
     longest = max(checked_parts or parts, key=lambda part: part[1] - part[0])[2]
     if not checked_parts:
         return {"checked": False, "language": longest} if _LANGUAGE_CODE.fullmatch(longest) else {"checked": False}
-    skipped = Spans(skip) if skip else None
+    skipped = Spans(skip)
     brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []
@@ -567,16 +567,14 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
             if kind is _LEFT_OUT:
                 continue
             start, end = match.span()
-            capitalised, known = kind
-            if capitalised and not _sentence_start(text, start):
-                continue
-            if skipped is not None and skipped.overlaps(start, end):
+            capitalised, spelt_right = kind
+            if (capitalised and not _sentence_start(text, start)) or skipped.overlaps(start, end):
                 continue
             # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
             if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
                 continue
             checked += 1
-            if not known:
+            if not spelt_right:
                 unknown += 1
                 if len(samples) < _MAX_SAMPLES and word not in samples:
                     samples.append(word)
