@@ -24,6 +24,7 @@ from permitted import audit
 from permitted.exitcodes import Exit
 
 from .conftest import ROOT
+from .processes import alive, children
 
 PERMITTED = [sys.executable, "-m", "permitted"]
 ORDER = {"id": "123-1234567-1234567", "completed_at": "2021-03-04", "buyer_language": "en-GB"}
@@ -159,29 +160,6 @@ def test_a_worker_whose_parent_dies_half_way_through_sending_a_batch_exits():
 
 # ---- real processes: kill a worker, stop the run --------------------------------------------------
 
-def _children(pid: int) -> list[int]:
-    """The live child processes of `pid` (from /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
 def _start(archive: Path, out: Path) -> subprocess.Popen:
     # --policy: compiled once by the parent, so the forked workers start without compiling it again.
     return subprocess.Popen(PERMITTED + ["audit", str(archive), "--out", str(out), "-j", "2", "--no-progress",
@@ -195,7 +173,7 @@ def _when_rows(out: Path, proc: subprocess.Popen, size: int = 5_000) -> list[int
     while (not out.exists() or out.stat().st_size < size) and time.monotonic() < deadline:
         assert proc.poll() is None, proc.communicate()[1].decode()
         time.sleep(0.02)
-    workers = _children(proc.pid)
+    workers = children(proc.pid)
     assert len(workers) == 2, workers
     return workers
 
@@ -234,7 +212,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_leaves_no_worker(tmp_path):
     assert 0 < len(rows) < 20_000
     assert [r["source"] for r in rows] == [f"{archive}:{i}" for i in range(1, len(rows) + 1)]
     assert b"verdicts" in err and b"interrupted" in err and b"Traceback" not in err
-    assert not [w for w in workers if _alive(w)]                         # stopped, not orphaned
+    assert not [w for w in workers if alive(w)]                         # stopped, not orphaned
 
 
 @needs_proc
@@ -246,6 +224,6 @@ def test_workers_of_a_run_killed_outright_exit_on_their_own(tmp_path):
     os.kill(proc.pid, signal.SIGKILL)                 # no handler runs: the workers must notice
     proc.communicate(timeout=60)
     deadline = time.monotonic() + 30
-    while [w for w in workers if _alive(w)] and time.monotonic() < deadline:
+    while [w for w in workers if alive(w)] and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [w for w in workers if _alive(w)]
+    assert not [w for w in workers if alive(w)]

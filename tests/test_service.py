@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from permitted import check as check_in_process
 
+from tests.processes import children
 from tests.served import ROOT, Served
 
 TOKEN = "s3cret-token-for-tests"
@@ -286,10 +289,52 @@ def test_sighup_reloads_every_worker(servers):
     assert _wait(lambda: open_.log_text().count("policies reloaded: generation 2") == 2), open_.log_text()
 
 
-def test_serve_refuses_a_policy_tree_that_does_not_compile(tmp_path):
+needs_proc = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads sockets and processes from /proc")
+
+
+def _listening(port: int) -> int:
+    """Sockets listening on a loopback IPv4 port (from /proc/net/tcp: state 0A is LISTEN)."""
+    rows = (f.split() for f in Path("/proc/net/tcp").read_text().splitlines()[1:])
+    return sum(1 for r in rows if r[1].endswith(f":{port:04X}") and r[3] == "0A")
+
+
+@needs_proc
+def test_each_worker_listens_on_a_socket_of_its_own(servers):
+    # One socket per worker on the one port: the kernel spreads new connections over them,
+    # where a shared socket lets the first worker to wake take every waiting connection.
+    open_ = servers[1]
+    assert _listening(open_.port) == 2
+
+
+@needs_proc
+def test_a_worker_that_dies_is_replaced_on_its_socket_and_no_request_is_refused(servers):
+    open_ = servers[1]
+    workers = children(open_.process.pid, running="spawn_main")    # not multiprocessing's resource tracker
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)
+    # Fresh connections land on both sockets; those on the dead worker's wait for its replacement.
+    statuses = [httpx.post(open_.url + "/v1/check", json=EMOJI, timeout=60).status_code for _ in range(12)]
+    assert statuses == [200] * 12
+    now = children(open_.process.pid, running="spawn_main")
+    assert len(now) == 2 and workers[0] not in now and workers[1] in now
+    assert f"worker [{workers[0]}] stopped (exit -9); starting another on its socket" in open_.log_text()
+
+
+def test_a_port_in_use_is_refused_before_any_worker_starts(servers):
+    open_ = servers[1]
+    done = subprocess.run([sys.executable, "-m", "permitted", "serve", "--workers", "2", "--port", str(open_.port)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert f"error[U100] usage: cannot listen on 127.0.0.1:{open_.port}" in done.stderr
+    assert httpx.get(open_.url + "/healthz").status_code == 200        # the running service is untouched
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_refuses_a_policy_tree_that_does_not_compile(tmp_path, workers):
     tree = tmp_path / "policies"
     (tree / "uk").mkdir(parents=True)
     (tree / "uk" / "2020-11-06.yaml").write_text("policy: [\n")
-    done = subprocess.run([sys.executable, "-m", "permitted", "serve", "--port", "0", "--policy-dir", str(tree)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "permitted", "serve", "--port", "0", "--workers", workers,
+                           "--policy-dir", str(tree)], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "P100" in done.stderr and "Traceback" not in done.stderr
+    assert "2020-11-06.yaml:2:1" in done.stderr

@@ -2,16 +2,18 @@
 
 Input: parsed arguments. Output: a running service until Ctrl-C or SIGTERM; exit 0 after a clean
 stop, 2 when the policies do not compile or an option is wrong (the diagnostics are shown before
-the port is bound). With `--workers N` above 1, uvicorn's supervisor runs N processes on one
-socket; SIGHUP to it is passed on to each worker, which reloads its policies itself, so a
-broken policy never replaces a working worker.
+the port is bound). With `--workers N` above 1, permitted.service.workers runs N processes, each
+listening on its own socket bound to the one port; SIGHUP to it is passed on to each worker,
+which reloads its policies itself, so a broken policy never replaces a working worker.
 """
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import shutil
-import signal
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -95,24 +97,32 @@ def run(args, console: Console, err: Console) -> Exit:
 
 def _run_workers(settings: Settings, common: dict) -> Exit:
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
 
-    class Workers(Multiprocess):
-        def handle_hup(self) -> None:
-            # Each worker compiles the new policies aside and keeps its old set if they fail,
-            # rather than uvicorn's restart of every worker with whatever is on disk.
-            for process in self.processes:
-                if process.pid is not None:
-                    os.kill(process.pid, signal.SIGHUP)
+    from permitted.service.policies import problems_of
+    from permitted.service.workers import Supervisor, listening_sockets
 
+    # The policies are compiled once here, so that a tree that does not compile is reported as
+    # with one worker, before the port is bound; in a child process, so that the supervisor
+    # stays small (it judges nothing) and the compiled policies are cached on disk for the workers.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        problems = pool.submit(problems_of, settings.policy_root).result()
+    if problems:
+        raise PolicyError(problems)
     settings.to_environment()
+    config = uvicorn.Config("permitted.service.app:app_from_environment", factory=True,
+                            workers=settings.workers, **common)
+    sockets = listening_sockets(config.host, config.port, settings.workers, config.backlog)
+    port = sockets[0].getsockname()[1]
+    logging.getLogger("uvicorn.error").info(
+        "permitted serve on http://%s:%d with %d workers (Press CTRL+C to quit)",
+        f"[{config.host}]" if ":" in config.host else config.host, port, settings.workers)
     # Each worker's metrics go to files here, so a scrape of any worker adds them all up.
     metrics_dir = tempfile.mkdtemp(prefix="permitted-metrics-")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
-        config = uvicorn.Config("permitted.service.app:app_from_environment", factory=True,
-                                workers=settings.workers, **common)
-        Workers(config, sockets=[config.bind_socket()]).run()
+        started = Supervisor(config, sockets, settings.workers).run()
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+    if not started:
+        raise UsageError([Diagnostic("U100", "the workers could not start the service; their log above says why")])
     return Exit.ALLOWED

@@ -72,6 +72,37 @@ def source_hash(chain: tuple[str, ...]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def _compile_every_version(root: Path | None) -> tuple[Catalogue, dict[str, Loaded]]:
+    store = PolicyStore(root)
+    catalogue = store.catalogue
+    loaded, problems = {}, []
+    for versions in catalogue.versions.values():
+        for v in versions:
+            try:
+                compiled = store.compiled(v.path)
+            except PolicyError as error:
+                problems.extend(error.diagnostics)
+                continue
+            loaded[v.id] = Loaded(v, compiled, source_hash(compiled.policy.chain))
+    if problems:
+        raise PolicyError(problems)
+    if not loaded:
+        raise PolicyError([Diagnostic("P700", f"no policy versions in {root or 'the bundled policies'}",
+                                      help="a policy tree holds one folder per marketplace of "
+                                           "<effective-date>.yaml files")])
+    return catalogue, loaded
+
+
+def problems_of(root: Path | None) -> tuple[Diagnostic, ...]:
+    """Why a policy tree cannot be served (nothing when every version compiles), without the
+    warm-up a served set gets: what `permitted serve` checks before its workers start."""
+    try:
+        _compile_every_version(root)
+    except PolicyError as error:
+        return tuple(error.diagnostics)
+    return ()
+
+
 @dataclass(frozen=True)
 class PolicySet:
     generation: int
@@ -81,23 +112,7 @@ class PolicySet:
 
     @classmethod
     def compile(cls, root: Path | None, generation: int) -> "PolicySet":
-        store = PolicyStore(root)
-        catalogue = store.catalogue
-        loaded, problems = {}, []
-        for versions in catalogue.versions.values():
-            for v in versions:
-                try:
-                    compiled = store.compiled(v.path)
-                except PolicyError as error:
-                    problems.extend(error.diagnostics)
-                    continue
-                loaded[v.id] = Loaded(v, compiled, source_hash(compiled.policy.chain))
-        if problems:
-            raise PolicyError(problems)
-        if not loaded:
-            raise PolicyError([Diagnostic("P700", f"no policy versions in {root or 'the bundled policies'}",
-                                          help="a policy tree holds one folder per marketplace of "
-                                               "<effective-date>.yaml files")])
+        catalogue, loaded = _compile_every_version(root)
         snapshot = _Snapshot(catalogue, {entry.version.path.resolve(): entry.compiled for entry in loaded.values()})
         for entry in loaded.values():
             judge = Judge(Choice(policy=entry.id), snapshot)
