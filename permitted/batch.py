@@ -13,7 +13,8 @@ import itertools
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from dsl.contract.errors import Diagnostic, UsageError
 from interpreter.read.envelope import DEFAULT_LIMIT
@@ -21,11 +22,12 @@ from interpreter.read.envelope import DEFAULT_LIMIT
 from permitted import exitcodes
 from permitted.checking import Checked, Judge, choice_of, envelopes
 from permitted.exitcodes import Exit
-from permitted.pool import Pool
+from permitted.pool import Pool, same_row
 from permitted.store import default_store
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
 IN_FLIGHT_PER_JOB = 4   # batches read ahead per worker, so no worker waits for the reader
+T = TypeVar("T")
 
 
 def default_jobs() -> int:
@@ -35,7 +37,8 @@ def default_jobs() -> int:
 def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, policy: str | None = None,
           jobs: int = 1, fields: Mapping | None = None, limit: int = DEFAULT_LIMIT,
           api_operation: str | None = None, notify: Callable[[str], None] | None = None,
-          timeout: float | None = None, policy_root: Path | None = None) -> Iterator[Checked]:
+          timeout: float | None = None, policy_root: Path | None = None,
+          render: Callable[[Checked], T] = same_row) -> Iterator[T]:
     """One Checked row per message of `inputs` (paths of files or folders), in input order.
 
     Each message is judged by its marketplace's policy in force on its `sent_at`, unless `as_of`
@@ -44,7 +47,10 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
     `timeout` (seconds) bounds the time one message may take: past it, the message is an error
     row (I192). A time limit needs a process to stop, so with one it is judged in a worker
     process even when `jobs` is 1. `policy_root`: the folder the policies' `extends:` may reach
-    into (the command line's `--policy-root`, as for `check`)."""
+    into (the command line's `--policy-root`, as for `check`). `render`: what is yielded for
+    each row, made where the row is judged — in the worker processes when there are some, so
+    that writing rows out (a JSON line each) runs in parallel too; with several processes it
+    must be a module-level function (it may be sent to a worker)."""
     choice = choice_of(marketplace, as_of, policy)
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise UsageError([Diagnostic("U100", f"jobs must be a whole number of at least 1, not {jobs!r}")])
@@ -55,7 +61,7 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
     stream = envelopes(inputs, fields, limit=limit, api_operation=api_operation)
     if jobs == 1 and timeout is None:
         for source, envelope in stream:
-            yield judge.row(source, envelope)
+            yield render(judge.row(source, envelope))
         return
     first = next(stream, None)
     if first is None:
@@ -66,13 +72,13 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
     # limit nothing is judged here, where it could not be stopped: a short message like the
     # first (its marketplace and day) does the loading, and the first goes to a worker.
     if timeout is None:
-        yield judge.row(*first)
+        yield render(judge.row(*first))
     else:
         judge.row("<loading>", _like(first[1]))
         stream = itertools.chain([first], stream)
     batches = iter(lambda: list(itertools.islice(stream, BATCH)), [])
     with Pool(jobs, choice, in_flight=jobs * IN_FLIGHT_PER_JOB, notify=notify, timeout=timeout,
-              policy_root=policy_root) as pool:
+              policy_root=policy_root, render=render) as pool:
         yield from pool.rows(batches)
 
 
@@ -80,6 +86,22 @@ def _like(envelope) -> dict:
     """A short message judged by the policy that would judge `envelope`."""
     known = envelope if isinstance(envelope, Mapping) else {}
     return {**{k: known[k] for k in ("marketplace", "sent_at") if k in known}, "body": "Thank you for your order."}
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What a Tally counts of one row: small, so a worker can send it with the row's line."""
+    marketplace: str
+    verdict: str                  # the row's verdict: a Verdict, or "error"
+    rules: tuple[str, ...]        # the rules that fired
+    exit: Exit
+
+    @classmethod
+    def of(cls, row: Checked) -> "Counted":
+        report = row.report
+        return cls((report.marketplace if report is not None else None) or "?", row.verdict,
+                   tuple(v.rule for v in report.violations) if report is not None else (),
+                   exitcodes.row_exit(row))
 
 
 class Tally:
@@ -92,11 +114,12 @@ class Tally:
         self.worst = Exit.ALLOWED
 
     def add(self, row: Checked) -> None:
-        market = (row.report.marketplace if row.report is not None else None) or "?"
-        self.verdicts[(market, row.verdict)] += 1
-        if row.report is not None:
-            self.rules.update(v.rule for v in row.report.violations)
-        self.worst = exitcodes.worst((self.worst, exitcodes.row_exit(row)))
+        self.count(Counted.of(row))
+
+    def count(self, counted: Counted) -> None:
+        self.verdicts[(counted.marketplace, counted.verdict)] += 1
+        self.rules.update(counted.rules)
+        self.worst = exitcodes.worst((self.worst, counted.exit))
 
     @property
     def total(self) -> int:

@@ -2,8 +2,9 @@
 only the messages it held — and those get one more try.
 
 Stage: the application layer under permitted.batch. Input: batches of (source, envelope) pairs
-and the Choice that judges them. Output: the Checked rows of each batch, batches in the order
-they were read. Errors: none for a message: every message in gives one row out.
+and the Choice that judges them. Output: the Checked rows of each batch (or what `render` makes
+of each, in the worker), batches in the order they were read. Errors: none for a message: every
+message in gives one row out.
 
 Why not concurrent.futures: when one of its workers dies, the whole pool is broken, every task
 in flight fails without saying which one the dead worker held, and its workers outlive a parent
@@ -47,9 +48,14 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def same_row(row: Checked) -> Checked:
+    """The default `render`: the row itself."""
+    return row
+
+
 def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connection],
-           policy_root: Path | None = None) -> None:
-    """A worker: judge each batch received and send its rows back, until told to stop."""
+           policy_root: Path | None, render: Callable[[Checked], object]) -> None:
+    """A worker: judge each batch received and send its rows back, rendered, until told to stop."""
     # A forked worker holds copies of the parent's ends of every pipe, its own included: closed,
     # a parent that dies even half-way through sending a batch reads as EOF here, not as a read
     # that never ends.
@@ -76,22 +82,19 @@ def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connec
         # Each row goes back as soon as it is judged: the parent times each message from the
         # moment the row before it arrived (see Pool's `timeout`).
         for source, envelope in batch:
-            row = judge.row(source, envelope)
             try:
-                conn.send(row)
+                conn.send_bytes(_pickled(judge.row(source, envelope), render))     # the parent's recv() reads it
             except (EOFError, OSError):
                 return
-            except Exception:           # noqa: BLE001 — a row that cannot be pickled: its message's error row
-                conn.send(_portable(row))
 
 
-def _portable(row: Checked) -> Checked:
-    """The row itself if it can go through a pipe, else an I190 row for its message."""
+def _pickled(row: Checked, render: Callable[[Checked], object]) -> bytes:
+    """The row rendered and pickled, or, if either fails, its message's I190 row."""
     try:
-        pickle.dumps(row)
-        return row
+        return pickle.dumps(render(row), pickle.HIGHEST_PROTOCOL)
     except Exception as exc:            # noqa: BLE001 — its message's error row, not a dead worker
-        return Checked(row.source, None, error=(internal_error(exc, row.source),))
+        return pickle.dumps(render(Checked(row.source, None, error=(internal_error(exc, row.source),))),
+                            pickle.HIGHEST_PROTOCOL)
 
 
 @dataclass
@@ -140,12 +143,15 @@ class Pool:
     order; `close()` stops the workers (also on an exception: use it as a context manager).
     `notify` hears, in words, of each worker that stopped and what became of its messages.
     With `timeout` (seconds), a message still being judged after that long becomes an error row
-    (I192) and its worker is stopped and replaced; the other messages it held are judged again."""
+    (I192) and its worker is stopped and replaced; the other messages it held are judged again.
+    `render` turns each row into what is yielded, in the worker that judged it (so it is sent
+    to the worker: a module-level function), or here for the error rows made here."""
 
     def __init__(self, jobs: int, choice: Choice, *, in_flight: int,
                  notify: Callable[[str], None] | None = None, timeout: float | None = None,
-                 policy_root: Path | None = None):
+                 policy_root: Path | None = None, render: Callable[[Checked], object] = same_row):
         self.jobs = jobs
+        self.render = render                # applied to each row where it is made: in the worker, or here
         self.policy_root = policy_root      # the folder `extends:` may reach into, as for the parent's judge
         self.choice = choice
         self.timeout = timeout
@@ -164,7 +170,8 @@ class Pool:
         parent_end, child_end = self.context.Pipe()
         # Only a forked worker inherits this process's ends of the pipes (spawn passes none).
         inherited = [parent_end, *(w.conn for w in self.workers)] if self.context.get_start_method() == "fork" else []
-        process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited, self.policy_root),
+        process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited, self.policy_root,
+                                                                 self.render),
                                        daemon=True)
         # Block Ctrl-C and SIGTERM while the worker starts: it inherits this process's handlers
         # until it sets its own, and must not run the parent's.
@@ -239,7 +246,7 @@ class Pool:
                 waiting.extendleft(reversed(self._singles(task, task.retry)))
             else:
                 source = task.items[0][0]
-                task.slot.rows[task.start] = Checked(source, None, error=(internal_error(exc, source),))
+                task.slot.rows[task.start] = self.render(Checked(source, None, error=(internal_error(exc, source),)))
             return
         worker.task = task
         worker.since = time.monotonic()
@@ -267,10 +274,10 @@ class Pool:
         worker.conn.close()
         self.workers.remove(worker)
         source = task.items[task.done][0]
-        task.slot.rows[task.start + task.done] = Checked(source, None, error=(Diagnostic(
+        task.slot.rows[task.start + task.done] = self.render(Checked(source, None, error=(Diagnostic(
             "I192", f"{source}: could not be judged within {self.timeout:g} s",
             help="a message of a megabyte of prose or emoticons can take that long: check it on its own "
-                 "with `permitted check`, or give audit a longer --message-timeout"),))
+                 "with `permitted check`, or give audit a longer --message-timeout"),)))
         rest = task.done + 1
         if rest < len(task.items):
             waiting.appendleft(_Task(task.slot, task.start + rest, task.items[rest:], task.retry))
@@ -299,10 +306,10 @@ class Pool:
                         f"message{'s' if len(task.items) != 1 else ''}; judging them again, one by one")
             return
         source = task.items[0][0]
-        task.slot.rows[task.start] = Checked(source, None, error=(Diagnostic(
+        task.slot.rows[task.start] = self.render(Checked(source, None, error=(Diagnostic(
             "I191", f"{source}: could not be judged: the process judging it stopped ({how}), twice",
             help="the message may need more memory or time than a worker has, or may crash a library: "
-                 "check it on its own with `permitted check`"),))
+                 "check it on its own with `permitted check`"),)))
         self.notify(f"{source}: the process judging it stopped again ({how}); written as an error row")
 
     def close(self) -> None:

@@ -22,7 +22,7 @@ from rich.text import Text
 from dsl.contract.errors import Diagnostic, UsageError
 from interpreter.read.envelope import DEFAULT_LIMIT
 
-from permitted.batch import Tally, audit, default_jobs
+from permitted.batch import Counted, Tally, audit, default_jobs
 from permitted.checking import Checked, choice_of, count_messages
 from permitted.commands.messages import at_least
 from permitted.commands.options import choice_options, policy_root_option
@@ -83,6 +83,12 @@ def row_line(row: Checked) -> bytes:
     return (json_text(row.to_json()) + "\n").encode("utf-8")
 
 
+def written(row: Checked) -> tuple[bytes, Counted]:
+    """A row as a local audit's worker sends it: its line and what the summary counts of it, so
+    this process only writes and adds up (it would otherwise take a share of every core)."""
+    return row_line(row), Counted.of(row)
+
+
 def _usage(message: str) -> UsageError:
     return UsageError([Diagnostic("U100", message)])
 
@@ -129,14 +135,14 @@ def _local(args, progress: Progress, task, tally: Tally, show: bool):
 
     rows = audit(args.inputs, marketplace=args.marketplace, as_of=args.as_of, policy=args.policy,
                  jobs=args.jobs, limit=args.max_size, notify=notify, timeout=args.message_timeout,
-                 policy_root=args.policy_root)
+                 policy_root=args.policy_root, render=written)
     if show:
         progress.update(task, total=count_messages(args.inputs))
     try:
-        for row in rows:
-            tally.add(row)
+        for line, counted in rows:
+            tally.count(counted)
             _advance(progress, task, tally, 1, show)
-            yield row_line(row)
+            yield line
     finally:
         rows.close()                       # stops the workers now, whatever ended the loop
 
