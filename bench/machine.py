@@ -20,11 +20,11 @@ def pin_to_one_core() -> str:
 
 
 def source_state() -> str:
-    """The commit measured, and whether the engine's code had uncommitted changes (results follow the code)."""
+    """The commit measured, and whether the engine or the application had uncommitted changes (results follow the code)."""
     try:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                                 check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dsl", "interpreter", "grammar.lark"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "dsl", "interpreter", "permitted", "grammar.lark"], cwd=ROOT,
                                capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)"
