@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from interpreter.evaluation.phrases import fold, fold_each, phrase_matcher
+from interpreter.evaluation.phrases import fold, fold_each, folded_alone, phrase_matcher
 
 from .conftest import examples
 
@@ -41,8 +41,9 @@ def test_mentions(text, phrases, expected):
 @pytest.mark.parametrize("text", ["Plain ASCII\ttext,  with\n\nspaces and CAPS", "Crème brûlée — ‘quoted’ خَصْم", "",
                                   " lead and trail ", "\x1c\x1f odd spaces\u00a0here"])
 def test_fast_fold_agrees_with_the_full_fold(text):
-    from interpreter.evaluation.phrases import fold, folded
+    from interpreter.evaluation.phrases import folded
 
+    assert folded_alone(text) == fold(text)[0]
     assert folded(text) == fold(text)[0]
     assert len(fold(text)[1]) == len(fold(text)[0])
 
@@ -64,6 +65,7 @@ def test_fast_fold_equals_the_character_walk(text):
     out, index = fold(text)
     assert (out, tuple(index)) == fold_each(text)
     assert [index[i] for i in range(len(index))] == list(fold_each(text)[1])
+    assert folded_alone(text) == out
 
 
 @settings(max_examples=examples(300), deadline=None)

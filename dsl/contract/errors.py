@@ -9,7 +9,6 @@ every diagnostic found, so the user sees all of them at once. A few codes are wa
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -216,6 +215,8 @@ def internal_error(exc: BaseException, source: str) -> Diagnostic:
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 3) -> str | None:
     """A help line naming the nearest valid choices, or None when nothing is near."""
+    import difflib          # here: only a mistake needs it, and every command start would pay for it
+
     close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.7)
     if not close:
         return None

@@ -157,20 +157,36 @@ def _collapse_spaces(text: str) -> tuple[str, Shifts] | None:
     return (out, Shifts(text)) if len(out) == len(collapsed) else None
 
 
+def _translated(text: str) -> str | None:
+    """The text with each non-ASCII character folded, when each folds to one character (é -> e,
+    emoji, Arabic letters: most do), else None. Offsets then only move around runs of white
+    space; text with characters that vanish or grow (diacritics, ligatures) takes the
+    per-character walk."""
+    if text.isascii():
+        return text
+    table = {ord(ch): _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
+    return text.translate(table) if all(len(f) == 1 for f in table.values()) else None
+
+
 @lru_cache(maxsize=128)
 def fold(text: str) -> tuple[str, Sequence[int]]:
     """The folded text and, for each of its characters, the offset of the original character."""
-    if text.isascii():
-        return _collapse_spaces(text)           # ASCII lower() never changes a length
-    # Most non-ASCII characters fold to one character (é -> e, emoji, Arabic letters): then the
-    # text is folded by one translate() and offsets only move around runs of white space. Only
-    # text with characters that vanish or grow (diacritics, ligatures) takes the per-character walk.
-    table = {ord(ch): _fold_char(ch) for ch in set(_NON_ASCII.findall(text))}
-    if all(len(f) == 1 for f in table.values()):
-        found = _collapse_spaces(text.translate(table))
-        if found is not None:
-            return found
-    return fold_each(text)
+    translated = _translated(text)
+    found = _collapse_spaces(translated) if translated is not None else None   # ASCII's never None
+    return found if found is not None else fold_each(text)
+
+
+def folded_alone(text: str) -> str:
+    """fold(text)[0], without the offsets and outside fold's cache: for the phrases of a policy,
+    each folded once when the policy is lowered (four thousand of them, a tenth of a cold start
+    when each also built its offsets and went through the cache)."""
+    translated = _translated(text)
+    if translated is not None:
+        collapsed = collapse_spaces(translated)
+        out = collapsed.lower()
+        if len(out) == len(collapsed):
+            return out
+    return fold_each(text)[0]
 
 
 def fold_each(text: str) -> tuple[str, tuple[int, ...]]:
@@ -193,8 +209,8 @@ def fold_each(text: str) -> tuple[str, tuple[int, ...]]:
 
 
 def _fold_phrase(phrase: str) -> str:
-    # folded(), not fold(): a phrase needs no offset index (tests/test_textmatch.py: they agree).
-    return folded(phrase.strip())
+    # A phrase needs no offset index (tests/test_textmatch.py: the two folds agree).
+    return folded_alone(phrase.strip())
 
 
 def _by_folded(phrases: tuple[str, ...]) -> dict[str, str]:

@@ -346,6 +346,7 @@ def _dictionary(language: str) -> Mapping[str, None]:
     # Lookups are all we need. A dict of strings is never walked by the cycle collector (a set
     # always is: 160,000 English words walked at every full collection, a tenth of the time a
     # warm process spent per message went to collections); the read-only view keeps callers out.
+    # Made from the kept list's lines directly: a set of them first doubled the load.
     return MappingProxyType(dict.fromkeys(words))
 
 
@@ -383,7 +384,7 @@ def _keep_words(language: str, words: frozenset[str]) -> None:
         pass            # a folder that cannot be written: built again next time
 
 
-def _kept_words(language: str) -> frozenset[str] | None:
+def _kept_words(language: str) -> list[str] | None:
     """The words as _keep_words wrote them, or None (absent, cut short, or not such a list)."""
     if REFERENCE:
         return None
@@ -394,7 +395,7 @@ def _kept_words(language: str) -> frozenset[str] | None:
     except (OSError, UnicodeDecodeError):
         return None
     words = body.split("\n") if body else []
-    return frozenset(words) if head == f"{_WORDS_FORMAT} {len(words)}" else None
+    return words if head == f"{_WORDS_FORMAT} {len(words)}" else None
 
 
 def _pyspellchecker(language: str):
