@@ -13,7 +13,8 @@ Where: dsl.contract.resources.cache_dir() ($PERMITTED_CACHE_DIR, else $XDG_CACHE
 else ~/.cache/permitted). A file
 that cannot be read, is cut short or is not a kept policy is ignored (and replaced); files are
 written whole to a temporary name and renamed, so a reader never sees half of one; a folder that
-cannot be written leaves the policy compiled in memory only. With PERMITTED_REFERENCE=1
+cannot be written leaves the policy compiled in memory only. Files unused for a month are deleted
+when a new one is kept (dsl.contract.resources.tidy_cache), so the folder does not grow without end. With PERMITTED_REFERENCE=1
 (dsl.contract.reference) nothing is read or kept: every policy is compiled afresh.
 """
 from __future__ import annotations
@@ -27,7 +28,7 @@ from types import MappingProxyType
 
 from dsl.contract.model import Policy
 from dsl.contract.reference import REFERENCE
-from dsl.contract.resources import cache_dir, grammar_path, policies_dir, write_whole
+from dsl.contract.resources import cache_dir, grammar_path, keep_in_cache, policies_dir, used
 
 _FORMAT = 1
 _DSL = Path(__file__).resolve().parent.parent / "dsl"
@@ -71,13 +72,15 @@ def load(path: Path, display: str, policy_root: Path | None) -> Policy | None:
     """The kept compilation of `path`, if its files and the engine are still the ones it was made from."""
     if REFERENCE:
         return None
+    entry = _entry(path, display, policy_root)
     try:
-        with _entry(path, display, policy_root).open("rb") as f:
+        with entry.open("rb") as f:
             version, chain, digest, policy = pickle.load(f)
     except Exception:                        # noqa: BLE001 — absent, cut short or foreign: compile again
         return None
     if version != engine_version() or not isinstance(policy, Policy) or _digest(chain) != digest:
         return None
+    used(entry)
     return policy
 
 
@@ -89,6 +92,6 @@ def keep(path: Path, display: str, policy_root: Path | None, policy: Policy, cha
     try:
         data = pickle.dumps((engine_version(), [str(f) for f in chain], _digest(chain), policy),
                             protocol=pickle.HIGHEST_PROTOCOL)
-        write_whole(target, data)
+        keep_in_cache(target, data)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return

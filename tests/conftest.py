@@ -1,8 +1,11 @@
 """Shared test helpers: Hypothesis profiles, golden files and a captured console for the CLI."""
 from __future__ import annotations
 
+import atexit
 import io
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,13 @@ from hypothesis import settings
 from rich.console import Console
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# What the tests compile is kept in a folder of the run's own, deleted at its end, not in the
+# user's cache folder: a run compiles policies at hundreds of temporary paths nothing reads again.
+# The variable is inherited by every command the tests start.
+if "PERMITTED_CACHE_DIR" not in os.environ:
+    os.environ["PERMITTED_CACHE_DIR"] = tempfile.mkdtemp(prefix="permitted-tests-cache-")
+    atexit.register(shutil.rmtree, os.environ["PERMITTED_CACHE_DIR"], ignore_errors=True)
 GOLDEN = Path(__file__).resolve().parent / "golden"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

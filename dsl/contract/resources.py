@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 _HERE = Path(__file__).resolve().parent.parent      # the dsl package, above contract/
@@ -55,3 +56,60 @@ def write_whole(target: Path, data: bytes) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+# The cache folder is kept from growing without end: a kept file is keyed by the content it was
+# made from (a policy at a path, the word lists of an installed package), so a policy no longer
+# compiled or a package replaced leaves files nothing reads again. Reading a kept file moves its
+# modification time (at most once a day, so a warm read costs no write); keeping a new one deletes
+# the files of the folder unused for UNUSED_DAYS (looked at at most once a day, by a marker file).
+UNUSED_DAYS = 30
+_DAY = 24 * 3600
+_TIDIED = ".tidied"
+
+
+def keep_in_cache(target: Path, data: bytes) -> None:
+    """write_whole() a file of the cache folder, then tidy the folder. Raises OSError as write_whole."""
+    write_whole(target, data)
+    tidy_cache(target.parent)
+
+
+def used(path: Path) -> None:
+    """Note that a kept file was just read, so tidying keeps it."""
+    try:
+        now = time.time()
+        if now - path.stat().st_mtime > _DAY:
+            os.utime(path, (now, now))
+    except OSError:
+        pass            # gone, or a read-only folder: nothing to keep it for
+
+
+def tidy_cache(folder: Path | None = None, now: float | None = None) -> list[str]:
+    """Delete the files of the cache folder unused for UNUSED_DAYS, unless it was tidied in the
+    last day; the names deleted. Files that cannot be looked at or deleted are left alone."""
+    folder = cache_dir() if folder is None else folder
+    now = time.time() if now is None else now
+    marker = folder / _TIDIED
+    try:
+        if now - marker.stat().st_mtime < _DAY:
+            return []
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return []
+    try:
+        marker.touch()
+        os.utime(marker, (now, now))
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    deleted = []
+    for entry in entries:
+        try:
+            if entry.name != _TIDIED and entry.is_file(follow_symlinks=False) \
+                    and now - entry.stat(follow_symlinks=False).st_mtime > UNUSED_DAYS * _DAY:
+                os.unlink(entry.path)
+                deleted.append(entry.name)
+        except OSError:
+            continue
+    return deleted

@@ -41,7 +41,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from dsl.contract.reference import REFERENCE
-from dsl.contract.resources import cache_dir, write_whole
+from dsl.contract.resources import cache_dir, keep_in_cache, used, write_whole
 
 from interpreter.evaluation.narrow import Narrowed, latin1_class
 from interpreter.facts.text import Spans
@@ -141,7 +141,7 @@ def _keep_model(model, identifier) -> None:
             write_whole(paths[name], buffer.getvalue())
         buffer = io.BytesIO()
         np.savez(buffer, **arrays)
-        write_whole(paths["rest"], buffer.getvalue())
+        keep_in_cache(paths["rest"], buffer.getvalue())
     except OSError:
         pass            # a folder that cannot be written: unpacked again next time
 
@@ -172,6 +172,8 @@ def _kept_model(model):
                 window=int(data["window"]) or None)
     except Exception:                   # noqa: BLE001 — whatever is wrong with the files, unpack again
         return None
+    for path in paths.values():
+        used(path)
     return identifier if identifier.nb_classes == [c for c in identifier.nb_classes if c in _LANGUAGES] else None
 
 
@@ -263,13 +265,14 @@ def _marks() -> str:
         try:
             kept = path.read_text(encoding="ascii")
             if kept.startswith(_MARKS_FORMAT + "\n"):
+                used(path)
                 return kept[len(_MARKS_FORMAT) + 1:]
         except (OSError, UnicodeDecodeError):
             pass
     marks = _marks_of_unicode()
     if not REFERENCE:
         try:
-            write_whole(path, f"{_MARKS_FORMAT}\n{marks}".encode("ascii"))
+            keep_in_cache(path, f"{_MARKS_FORMAT}\n{marks}".encode("ascii"))
         except OSError:
             pass        # a folder that cannot be written: found again next time
     return marks
@@ -379,7 +382,7 @@ def _keep_words(language: str, words: frozenset[str]) -> None:
     try:
         path = _kept_words_path(language)
         if path is not None:
-            write_whole(path, "\n".join([f"{_WORDS_FORMAT} {len(words)}", *sorted(words)]).encode("utf-8"))
+            keep_in_cache(path, "\n".join([f"{_WORDS_FORMAT} {len(words)}", *sorted(words)]).encode("utf-8"))
     except OSError:
         pass            # a folder that cannot be written: built again next time
 
@@ -395,7 +398,10 @@ def _kept_words(language: str) -> list[str] | None:
     except (OSError, UnicodeDecodeError):
         return None
     words = body.split("\n") if body else []
-    return words if head == f"{_WORDS_FORMAT} {len(words)}" else None
+    if head != f"{_WORDS_FORMAT} {len(words)}":
+        return None
+    used(path)
+    return words
 
 
 def _pyspellchecker(language: str):
