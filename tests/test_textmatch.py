@@ -39,7 +39,12 @@ def test_mentions(text, phrases, expected):
 
 
 @pytest.mark.parametrize("text", ["Plain ASCII\ttext,  with\n\nspaces and CAPS", "Crème brûlée — ‘quoted’ خَصْم", "",
-                                  " lead and trail ", "\x1c\x1f odd spaces\u00a0here"])
+                                  " lead and trail ", "\x1c\x1f odd spaces\u00a0here",
+                                  # a character whose fold is another that folds again (⁻ -> − -> -)
+                                  "10⁻3 − 2 ’n’ “so” on",
+                                  # more changing characters than are replaced one by one
+                                  "".join(chr(c) for c in range(0xC0, 0xFF)) + " ’quoted’",
+                                  "Ｆｕｌｌｗｉｄｔｈ ＡＢＣ 店舗 レビュー"])
 def test_fast_fold_agrees_with_the_full_fold(text):
     from interpreter.evaluation.phrases import folded
 
