@@ -320,6 +320,18 @@ def test_a_worker_that_dies_is_replaced_on_its_socket_and_no_request_is_refused(
     assert f"worker [{workers[0]}] stopped (exit -9); starting another on its socket" in open_.log_text()
 
 
+@needs_proc
+def test_a_worker_that_stops_answering_is_killed_and_replaced(servers):
+    open_ = servers[1]
+    workers = children(open_.process.pid, running="spawn_main")
+    os.kill(workers[1], signal.SIGSTOP)             # stuck: alive, holding its socket, answering nothing
+    assert _wait(lambda: workers[1] not in (now := children(open_.process.pid, running="spawn_main"))
+                 and len(now) == 2, timeout=60), open_.log_text()
+    assert f"worker [{workers[1]}] did not answer a health check" in open_.log_text()
+    statuses = [httpx.post(open_.url + "/v1/check", json=EMOJI, timeout=60).status_code for _ in range(12)]
+    assert statuses == [200] * 12
+
+
 def test_a_port_in_use_is_refused_before_any_worker_starts(servers):
     open_ = servers[1]
     done = subprocess.run([sys.executable, "-m", "permitted", "serve", "--workers", "2", "--port", str(open_.port)],

@@ -13,7 +13,9 @@ the kernel spreads new connections over them by a hash of each connection's addr
 
 The parent binds the sockets before any worker starts, so `--port 0` picks one port for all and
 a port in use is reported at once. A worker that dies is started again on the same socket: the
-connections queued on it wait for the replacement instead of being refused. SIGHUP is passed on
+connections queued on it wait for the replacement instead of being refused. A worker that stops
+answering the parent's health checks (a thread of its own answers them, every few seconds) is
+taken for stuck, killed and replaced the same way. SIGHUP is passed on
 to every worker (each compiles its policies aside and swaps them in itself), SIGINT and SIGTERM
 stop them all. Where the platform has no SO_REUSEPORT, the workers share one socket.
 """
@@ -24,9 +26,10 @@ import multiprocessing
 import os
 import signal
 import socket
+import threading
 import time
-from dataclasses import dataclass, field
-from multiprocessing.connection import wait
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
@@ -39,6 +42,9 @@ log = logging.getLogger("uvicorn.error")
 _SPAWN = multiprocessing.get_context("spawn")
 _STOP = (signal.SIGINT, signal.SIGTERM)
 _QUICK_DEATH = 1.0       # seconds: a worker that dies sooner after its start is restarted no faster
+_CHECK_EVERY = 5.0       # seconds between health checks of the workers
+_ANSWER_WITHIN = 10.0    # seconds a worker has to answer one before it is taken for stuck
+_STARTING = 60.0         # seconds after its start when a worker is not checked yet (it imports, compiles)
 _GRACE = 30.0            # seconds a stopping worker has to finish its requests before it is killed
 
 
@@ -84,9 +90,21 @@ def listening_sockets(host: str, port: int, count: int, backlog: int) -> list[so
     return sockets
 
 
-def _serve(config: uvicorn.Config, sock: socket.socket) -> None:
+def _answer_checks(checks: Connection) -> None:
+    """A worker's thread that answers the parent's health checks. It runs only while the worker's
+    interpreter does: a worker stuck in a call that holds the interpreter lock never answers."""
+    while True:
+        try:
+            checks.recv()
+            checks.send(True)
+        except (EOFError, OSError):
+            return
+
+
+def _serve(config: uvicorn.Config, sock: socket.socket, checks: Connection) -> None:
     """A worker: uvicorn serving the app on its one socket (run in a spawned process)."""
     config.configure_logging()          # a spawned interpreter starts with none
+    threading.Thread(target=_answer_checks, args=(checks,), name="health-checks", daemon=True).start()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     except KeyboardInterrupt:           # Ctrl-C reaches the whole process group; the parent reports the stop
@@ -97,13 +115,31 @@ def _serve(config: uvicorn.Config, sock: socket.socket) -> None:
 class _Worker:
     sock: socket.socket
     process: multiprocessing.process.BaseProcess | None = None
-    started: float = field(default=0.0)
+    checks: Connection | None = None         # the parent's end of the health-check pipe
+    started: float = 0.0
+    answered: bool = False                   # has answered a check since it started
+    asked: float | None = None               # when the unanswered check was sent
+    next_check: float = 0.0
 
     def start(self, config: uvicorn.Config) -> None:
-        self.process = _SPAWN.Process(target=_serve, args=(config, self.sock), name="permitted-serve-worker")
+        if self.checks is not None:
+            self.checks.close()
+        self.checks, theirs = _SPAWN.Pipe()
+        self.process = _SPAWN.Process(target=_serve, args=(config, self.sock, theirs), name="permitted-serve-worker")
         self.process.start()
-        self.started = time.monotonic()
+        theirs.close()
+        self.started = self.next_check = time.monotonic()
+        self.answered, self.asked = False, None
         log.info("worker [%d] started", self.process.pid)
+
+    def answer_by(self) -> float:
+        """When a check sent to it counts as unanswered: a worker still starting (importing,
+        compiling its policies) answers its first one only once its interpreter is up."""
+        return self.asked + _ANSWER_WITHIN if self.answered else max(self.asked + _ANSWER_WITHIN,
+                                                                     self.started + _STARTING)
+
+    def next_event(self) -> float:
+        return self.next_check if self.asked is None else self.answer_by()
 
 
 class Supervisor:
@@ -135,7 +171,9 @@ class Supervisor:
     def _watch(self, wake: socket.socket) -> bool:
         while True:
             sentinels = {w.process.sentinel: w for w in self.workers if w.process is not None}
-            ready = wait([wake, *sentinels])
+            asked = {w.checks: w for w in self.workers if w.asked is not None}
+            until = min(w.next_event() for w in self.workers)
+            ready = wait([wake, *sentinels, *asked], timeout=max(0.0, until - time.monotonic()))
             # Signals first: a Ctrl-C also stops the workers, and their exits are then no deaths.
             if wake in ready:
                 for number in wake.recv(64):
@@ -144,9 +182,41 @@ class Supervisor:
                         return True
                     if number == signal.SIGHUP:
                         self._pass_on(signal.SIGHUP)
-            for sentinel in ready:
-                if sentinel is not wake and not self._replace(sentinels[sentinel]):
+            for item in ready:
+                if item in asked:
+                    if item is asked[item].checks:      # not a pipe of a worker replaced just now
+                        self._answered(asked[item])
+                elif item in sentinels and not self._replace(sentinels[item]):
                     return False
+            self._check(time.monotonic())
+
+    @staticmethod
+    def _answered(worker: _Worker) -> None:
+        try:
+            worker.checks.recv()
+        except (EOFError, OSError):
+            return                              # it died: its sentinel says so
+        worker.answered, worker.asked = True, None
+        worker.next_check = time.monotonic() + _CHECK_EVERY
+
+    def _check(self, now: float) -> None:
+        """Send the checks that are due; kill a worker that let one go unanswered."""
+        for worker in self.workers:
+            if worker.process is None or not worker.process.is_alive():
+                continue
+            if worker.asked is not None and now >= worker.answer_by():
+                # Stuck (deadlocked, or in a call that never returns): killed; its death brings a
+                # replacement on the same socket.
+                log.error("worker [%d] did not answer a health check within %.0f s; killing it",
+                          worker.process.pid, now - worker.asked)
+                worker.process.kill()
+                worker.asked = None
+            elif worker.asked is None and now >= worker.next_check:
+                try:
+                    worker.checks.send(None)
+                    worker.asked = now
+                except OSError:
+                    pass                        # it died: its sentinel says so
 
     def _pass_on(self, sig: int) -> None:
         for worker in self.workers:
@@ -178,3 +248,5 @@ class Supervisor:
                 process.join()
         for worker in self.workers:
             worker.sock.close()
+            if worker.checks is not None:
+                worker.checks.close()
