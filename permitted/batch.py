@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from dsl.contract.errors import Diagnostic, UsageError
-from interpreter.read.envelope import DEFAULT_LIMIT
+from interpreter.read.envelope import DEFAULT_LIMIT, Part, read_line
 
 from permitted import exitcodes
 from permitted.checking import Checked, Judge, choice_of, envelopes
 from permitted.exitcodes import Exit
-from permitted.pool import Pool, same_row
+from permitted.pool import Pool, unchanged
 from permitted.store import default_store
 
 BATCH = 32              # messages per task: big enough to amortise pickling, small enough to stream
@@ -38,7 +38,7 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
           jobs: int = 1, fields: Mapping | None = None, limit: int = DEFAULT_LIMIT,
           api_operation: str | None = None, notify: Callable[[str], None] | None = None,
           timeout: float | None = None, policy_root: Path | None = None,
-          render: Callable[[Checked], T] = same_row) -> Iterator[T]:
+          render: Callable[[Checked], T] = unchanged) -> Iterator[T]:
     """One Checked row per message of `inputs` (paths of files or folders), in input order.
 
     Each message is judged by its marketplace's policy in force on its `sent_at`, unless `as_of`
@@ -58,14 +58,18 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
                                     and timeout > 0):
         raise UsageError([Diagnostic("U100", f"timeout must be a number of seconds above 0, not {timeout!r}")])
     judge = Judge(choice, default_store(policy_root))   # fails here, once, when the choice names no policy
-    stream = envelopes(inputs, fields, limit=limit, api_operation=api_operation)
     if jobs == 1 and timeout is None:
-        for source, envelope in stream:
+        for source, envelope in envelopes(inputs, fields, limit=limit, api_operation=api_operation):
             yield render(judge.row(source, envelope))
         return
+    # Here the files are only split into messages: the workers parse and check each JSONL line,
+    # so that this process, which shares the cores with them, does as little per message as it can.
+    read = LineReader(fields, limit)
+    stream = envelopes(inputs, fields, limit=limit, api_operation=api_operation, lines_unread=True)
     first = next(stream, None)
     if first is None:
         return
+    first = (first[0], read(first[1]))
     # Judged here, the first message loads what judging needs (its policy, the language and
     # spelling models) into this process, and every worker forked after it starts with them:
     # none pays for loading them again, a replacement for a dead worker included. Under a time
@@ -78,8 +82,18 @@ def audit(inputs: Iterable, *, marketplace: str | None = None, as_of=None, polic
         stream = itertools.chain([first], stream)
     batches = iter(lambda: list(itertools.islice(stream, BATCH)), [])
     with Pool(jobs, choice, in_flight=jobs * IN_FLIGHT_PER_JOB, notify=notify, timeout=timeout,
-              policy_root=policy_root, render=render) as pool:
+              policy_root=policy_root, render=render, read=read) as pool:
         yield from pool.rows(batches)
+
+
+@dataclass(frozen=True)
+class LineReader:
+    """Reads, in a worker, a JSONL line the parent left unread; any other envelope is as it was."""
+    fields: Mapping | None
+    limit: int
+
+    def __call__(self, envelope):
+        return read_line(envelope, self.fields, limit=self.limit) if isinstance(envelope, Part) else envelope
 
 
 def _like(envelope) -> dict:

@@ -22,7 +22,7 @@ from interpreter.evaluation.evaluate import evaluate
 from interpreter.evaluation.report import Report
 from interpreter.facts.normalise import normalise
 from interpreter.facts.record import calendar_date
-from interpreter.read.envelope import DEFAULT_LIMIT, check_envelope, iter_envelopes, read_message
+from interpreter.read.envelope import DEFAULT_LIMIT, Part, check_envelope, iter_envelopes, read_message
 from interpreter.read.origin import Origin
 
 from permitted.store import Compiled, PolicyStore, default_store
@@ -254,10 +254,12 @@ def input_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
 
 
 def envelopes(inputs: Iterable[str | Path], fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
-              api_operation: str | None = None) -> Iterator[tuple[str, dict | InputError]]:
-    """(source, envelope or InputError) for every message of every input, lazily."""
+              api_operation: str | None = None,
+              lines_unread: bool = False) -> Iterator[tuple[str, dict | InputError | Part]]:
+    """(source, envelope or InputError) for every message of every input, lazily. With
+    `lines_unread`, a JSONL file's lines are left for interpreter.read.envelope.read_line."""
     for path in input_files(inputs):
-        yield from iter_envelopes(path, fields, limit=limit, api_operation=api_operation)
+        yield from iter_envelopes(path, fields, limit=limit, api_operation=api_operation, lines_unread=lines_unread)
 
 
 def count_messages(inputs: Iterable[str | Path]) -> int:

@@ -48,13 +48,13 @@ def _context():
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
-def same_row(row: Checked) -> Checked:
-    """The default `render`: the row itself."""
-    return row
+def unchanged(value):
+    """The default `render` and `read`: what it is given."""
+    return value
 
 
 def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connection],
-           policy_root: Path | None, render: Callable[[Checked], object]) -> None:
+           policy_root: Path | None, render: Callable[[Checked], object], read: Callable) -> None:
     """A worker: judge each batch received and send its rows back, rendered, until told to stop."""
     # A forked worker holds copies of the parent's ends of every pipe, its own included: closed,
     # a parent that dies even half-way through sending a batch reads as EOF here, not as a read
@@ -83,7 +83,7 @@ def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connec
         # moment the row before it arrived (see Pool's `timeout`).
         for source, envelope in batch:
             try:
-                conn.send_bytes(_pickled(judge.row(source, envelope), render))     # the parent's recv() reads it
+                conn.send_bytes(_pickled(judge.row(source, read(envelope)), render))     # the parent's recv() reads it
             except (EOFError, OSError):
                 return
 
@@ -145,13 +145,17 @@ class Pool:
     With `timeout` (seconds), a message still being judged after that long becomes an error row
     (I192) and its worker is stopped and replaced; the other messages it held are judged again.
     `render` turns each row into what is yielded, in the worker that judged it (so it is sent
-    to the worker: a module-level function), or here for the error rows made here."""
+    to the worker: a module-level function), or here for the error rows made here. `read` turns
+    each envelope of a batch into what is judged, in the worker (the JSONL lines the reader left
+    unread, permitted.batch)."""
 
     def __init__(self, jobs: int, choice: Choice, *, in_flight: int,
                  notify: Callable[[str], None] | None = None, timeout: float | None = None,
-                 policy_root: Path | None = None, render: Callable[[Checked], object] = same_row):
+                 policy_root: Path | None = None, render: Callable[[Checked], object] = unchanged,
+                 read: Callable = unchanged):
         self.jobs = jobs
         self.render = render                # applied to each row where it is made: in the worker, or here
+        self.read = read                    # applied to each envelope in the worker, before it is judged
         self.policy_root = policy_root      # the folder `extends:` may reach into, as for the parent's judge
         self.choice = choice
         self.timeout = timeout
@@ -171,7 +175,7 @@ class Pool:
         # Only a forked worker inherits this process's ends of the pipes (spawn passes none).
         inherited = [parent_end, *(w.conn for w in self.workers)] if self.context.get_start_method() == "fork" else []
         process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited, self.policy_root,
-                                                                 self.render),
+                                                                 self.render, self.read),
                                        daemon=True)
         # Block Ctrl-C and SIGTERM while the worker starts: it inherits this process's handlers
         # until it sets its own, and must not run the parent's.

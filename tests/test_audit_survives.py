@@ -93,6 +93,22 @@ def test_a_message_that_trips_a_bug_while_being_read_is_one_error_row(tmp_path, 
     assert {r.error[0].code for r in rows if not r.ok} == {"I190"}
 
 
+def test_lines_read_by_the_workers_give_the_rows_the_parent_would(tmp_path):
+    # With several processes the parent only splits a JSONL file into lines, and each worker
+    # parses and checks its own: every kind of line must come out as reading it here does.
+    archive = tmp_path / "mixed.jsonl"
+    good = json.dumps({"marketplace": "UK", "body": "Your order 123-1234567-1234567 has shipped.",
+                       "sent_at": "2021-03-05"})
+    lines = [good, "", "{not json", json.dumps({"marketplace": "UK"}), "[1, 2]", "   ",
+             json.dumps({"marketplace": "UK", "body": "x" * 5000}), good.replace("shipped", "shipped \u00e9"),
+             json.dumps({"marketplace": "ZZ", "body": "Thanks"})]
+    archive.write_bytes("\n".join(lines).encode() + b"\n\xff\xfe bad bytes\n")
+    one = [r.to_json() for r in audit([archive], jobs=1, limit=2000)]
+    assert len(one) == 8 and [r["source"] for r in one][-1] == f"{archive}:10"
+    for jobs, timeout in ((2, None), (1, 30.0), (2, 30.0)):
+        assert [r.to_json() for r in audit([archive], jobs=jobs, limit=2000, timeout=timeout)] == one
+
+
 @forks
 def test_a_message_that_kills_its_worker_twice_is_one_error_row(tmp_path, judging_trips_on):
     archive = _archive(tmp_path / "a.jsonl", 100, {40: "KILLME"})

@@ -181,11 +181,13 @@ class Part:
 
 
 def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT,
-                   api_operation: str | None = None,
-                   part: Part | None = None) -> Iterator[tuple[str, dict | InputError]]:
+                   api_operation: str | None = None, part: Part | None = None,
+                   lines_unread: bool = False) -> Iterator[tuple[str, dict | InputError | Part]]:
     """(name, envelope) for each message in a file — or (name, InputError) for one that cannot be
     read — so a batch loses nothing: every message in gives one row out. With `part`, the
-    messages of that stretch of the file, read from its bytes (the file is not opened)."""
+    messages of that stretch of the file, read from its bytes (the file is not opened). With
+    `lines_unread`, each line of a JSONL file is given as the Part of that line, for another
+    process to read with `read_line` (parsing and checking it is most of what reading costs)."""
     path = Path(path)
     name = str(path) if part is None else part.name
     suffix = path.suffix.lower()
@@ -202,7 +204,9 @@ def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: in
         if suffix == ".jsonl":
             with path.open("rb") if part is None else io.BytesIO(part.data) as lines:
                 for number, line in enumerate(lines, start=1 if part is None else part.line):
-                    if line.strip():
+                    if line.strip() and lines_unread:
+                        yield f"{name}:{number}", Part(name, line, number)
+                    elif line.strip():
                         read = _attempt(f"{name}:{number}", envelope_of, line, ".json", f"{name}:{number}", fields,
                                         limit=limit)
                         yield f"{name}:{number}", _in_batch(read, number)
@@ -215,6 +219,12 @@ def iter_envelopes(path: str | Path, fields: Mapping | None = None, *, limit: in
     else:
         yield name, _attempt(name, _read_part, part, suffix, fields, limit=limit,
                              api_operation=api_operation or operation_named(path))
+
+
+def read_line(line: Part, fields: Mapping | None = None, *, limit: int = DEFAULT_LIMIT) -> dict | InputError:
+    """The envelope (or InputError) of a JSONL line that iter_envelopes left unread, as reading
+    the whole file would have given it."""
+    return next(iter_envelopes(line.name, fields, limit=limit, part=line))[1]
 
 
 def _read_part(part: Part, suffix: str, fields: Mapping | None, *, limit: int,
