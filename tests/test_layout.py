@@ -24,7 +24,15 @@ CASES = [
     ("\n\n\n\nDear Ana,\n\nYour lamp ships today.\n\n\n\n", 2),       # before the first / after the last line
     ("Dear Ana,\n\nYour lamp ships today.\n\n-- \nOakline Furniture", 2),   # a signature delimiter is a line
     ("Dear Ana,\u2028\u2028\u2028Your lamp ships today.", 3),         # Unicode line separators
+    ("Dear Ana,\n \u200b\ufeff \n\u200dx\nYour lamp ships today.", 2),  # invisible, then a letter after one
 ]
+
+
+@given(st.text(alphabet=st.sampled_from(list(" \t\u00a0\u3000\u200b\u200c\u200d\u2060\ufeffaé’\n")), max_size=30))
+def test_a_line_is_blank_when_only_white_space_and_invisible_characters_are_in_it(line):
+    from interpreter.facts.layout import _INVISIBLE, _blank
+
+    assert _blank(line) == (not line.translate(_INVISIBLE).strip())
 
 
 @pytest.mark.parametrize("text,expected", CASES, ids=[repr(t)[:40] for t, _ in CASES])

@@ -22,11 +22,16 @@ from interpreter.facts.styling import StylingTally
 
 _LINE_END = re.compile(r"\r\n|[\n\r\x0b\x0c\x85\u2028\u2029]")
 # White space Python's str.strip() leaves, but a reader does not see.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE_CHARS = "\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = dict.fromkeys(map(ord, _INVISIBLE_CHARS))
 
 
 def _blank(line: str) -> bool:
-    return not line.translate(_INVISIBLE).strip()
+    # A line whose first character after the white space is visible holds something: only one
+    # that starts with an invisible character is translated (str.translate looks every character
+    # of a non-ASCII line up in its table, which for every line of every message added up).
+    visible = line.strip()
+    return not visible or (visible[0] in _INVISIBLE_CHARS and not visible.translate(_INVISIBLE).strip())
 
 
 def max_line_breaks(text: str) -> int:
