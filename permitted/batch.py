@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable, Iterator, Mapping, TypeVar
 
 from dsl.contract.errors import Diagnostic, UsageError

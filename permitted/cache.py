@@ -14,8 +14,9 @@ else ~/.cache/permitted). A file
 that cannot be read, is cut short or is not a kept policy is ignored (and replaced); files are
 written whole to a temporary name and renamed, so a reader never sees half of one; a folder that
 cannot be written leaves the policy compiled in memory only. Files unused for a month are deleted
-when a new one is kept (dsl.contract.resources.tidy_cache), so the folder does not grow without end. With PERMITTED_REFERENCE=1
-(dsl.contract.reference) nothing is read or kept: every policy is compiled afresh.
+when a new one is kept (dsl.contract.resources.tidy_cache), so the folder does not grow without
+end. With PERMITTED_REFERENCE=1 (dsl.contract.reference) nothing is read or kept: every policy is
+compiled afresh.
 """
 from __future__ import annotations
 

@@ -83,7 +83,8 @@ def _serve(conn: Connection, choice: Choice, parent: int, inherited: list[Connec
         # moment the row before it arrived (see Pool's `timeout`).
         for source, envelope in batch:
             try:
-                conn.send_bytes(_pickled(judge.row(source, read(envelope)), render))     # the parent's recv() reads it
+                # sent as pickled bytes, which the parent's recv() reads as the object
+                conn.send_bytes(_pickled(judge.row(source, read(envelope)), render))
             except (EOFError, OSError):
                 return
 
@@ -174,9 +175,9 @@ class Pool:
         parent_end, child_end = self.context.Pipe()
         # Only a forked worker inherits this process's ends of the pipes (spawn passes none).
         inherited = [parent_end, *(w.conn for w in self.workers)] if self.context.get_start_method() == "fork" else []
-        process = self.context.Process(target=_serve, args=(child_end, self.choice, os.getpid(), inherited, self.policy_root,
-                                                                 self.render, self.read),
-                                       daemon=True)
+        process = self.context.Process(target=_serve, daemon=True,
+                                       args=(child_end, self.choice, os.getpid(), inherited, self.policy_root,
+                                             self.render, self.read))
         # Block Ctrl-C and SIGTERM while the worker starts: it inherits this process's handlers
         # until it sets its own, and must not run the parent's.
         masked = hasattr(signal, "pthread_sigmask")
