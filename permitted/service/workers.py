@@ -15,9 +15,10 @@ The parent binds the sockets before any worker starts, so `--port 0` picks one p
 a port in use is reported at once. A worker that dies is started again on the same socket: the
 connections queued on it wait for the replacement instead of being refused. A worker that stops
 answering the parent's health checks (a thread of its own answers them, every few seconds) is
-taken for stuck, killed and replaced the same way. SIGHUP is passed on
-to every worker (each compiles its policies aside and swaps them in itself), SIGINT and SIGTERM
-stop them all. Where the platform has no SO_REUSEPORT, the workers share one socket.
+taken for stuck, killed and replaced the same way. SIGHUP is passed on to every worker (each
+compiles its policies aside and swaps them in itself), SIGINT and SIGTERM stop them all. Where
+the kernel does not spread connections over such sockets (only Linux's does), the workers share
+one socket, as uvicorn's do.
 """
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -51,7 +53,7 @@ _GRACE = 30.0            # seconds a stopping worker has to finish its requests 
 def _one_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
     # IPPROTO_TCP named, not left 0: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
     # connections whose socket says TCP, and with it on, a small answer can wait 40 ms for an ACK
-    # (measured: 64 ms a request at concurrency 1 instead of 25).
+    # (measured: 64 ms a request at concurrency 1 instead of 22).
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -65,13 +67,15 @@ def _one_socket(host: str, port: int, reuse_port: bool) -> socket.socket:
 
 
 def listening_sockets(host: str, port: int, count: int, backlog: int) -> list[socket.socket]:
-    """`count` sockets listening on one address (one socket where there is no SO_REUSEPORT).
+    """`count` sockets listening on one address (one socket, shared, off Linux).
 
     The address is first bound without SO_REUSEPORT and let go: that bind fails if anything
     listens there already, which a SO_REUSEPORT bind would not notice when the other listener is
     another server of the same user (it would silently share the port with it).
     """
-    reuse_port = hasattr(socket, "SO_REUSEPORT") and count > 1
+    # Linux spreads new connections over sockets sharing a port; macOS and the BSDs accept
+    # SO_REUSEPORT but hand every connection to one of the sockets, so there the workers share one.
+    reuse_port = sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT") and count > 1
     try:
         with _one_socket(host, port, reuse_port=False) as probe:
             port = probe.getsockname()[1]
