@@ -7,7 +7,7 @@ import copy
 import functools
 import json
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from dsl import registry
@@ -432,6 +432,7 @@ def test_diagnostics_have_codes_and_point_into_the_input(condition, policy):
 
 @settings(deadline=None, max_examples=examples(300))
 @given(s.condition_soups, st.booleans())
+@example("2020-13-45 and 2020-13-45 ", False)            # two mistakes: a diagnostic for each
 def test_condition_diagnostics_point_into_the_condition(condition, quoted):
     """A mistake in a rule's condition is reported at that condition, and a syntax error in a
     `when: |` block at the same line and column of the condition as when the condition stands
@@ -454,7 +455,10 @@ def test_condition_diagnostics_point_into_the_condition(condition, quoted):
     # condition has no character to point at.
     if quoted or not syntax or alone is None or not condition.strip():
         return
-    (here,), (there,) = syntax, alone.diagnostics
-    assert here.message == there.message
-    assert (here.span.line, here.span.column) == (first + there.span.line, there.span.column + s.BLOCK_INDENT), \
-        (here, there, text)
+    # One diagnostic for each mistake, in the same order: a condition may hold several (two
+    # dates that are no calendar dates are two P300s, in the file as alone).
+    assert len(syntax) == len(alone.diagnostics), (syntax, alone.diagnostics, text)
+    for here, there in zip(syntax, alone.diagnostics):
+        assert here.message == there.message
+        assert (here.span.line, here.span.column) == (first + there.span.line, there.span.column + s.BLOCK_INDENT), \
+            (here, there, text)
