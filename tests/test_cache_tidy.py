@@ -53,7 +53,7 @@ def test_reading_a_file_keeps_it_and_a_fresh_one_is_not_written_to(tmp_path):
     assert tidy_cache(tmp_path) == []
 
 
-def test_a_folder_that_cannot_be_written_is_left_alone(tmp_path):
+def test_an_absent_folder_is_left_alone_and_keeping_a_file_makes_it(tmp_path):
     assert tidy_cache(tmp_path / "absent") == []
     keep_in_cache(tmp_path / "new" / "entry.policy", b"data")        # makes its folder, tidies it
     assert (tmp_path / "new" / "entry.policy").read_bytes() == b"data"
