@@ -297,6 +297,7 @@ class PhraseSet:
         self._scan = lru_cache(maxsize=scans)(self._occurrences)
         self._hits = lru_cache(maxsize=4 * scans)(self._list_hits)
         self._within = lru_cache(maxsize=4 * scans)(self._stretch_hits)
+        self._reaches = lru_cache(maxsize=4 * scans)(self._reach)
 
     def _occurrences(self, text: str) -> dict[int, list[tuple[int, int, str]]]:
         """Per list bit, (start, end, folded phrase) of every occurrence of its phrases on word
@@ -367,21 +368,30 @@ class PhraseSet:
             out.append(hit)
         return tuple(out)
 
+    def _reach(self, whole: str, bit: int) -> tuple[list[int], list[int]]:
+        """The occurrences of one list in `whole`, in original offsets: where each starts, and
+        the nearest end of it or any occurrence after it. An occurrence lies wholly inside
+        whole[start:end] when one starting at or after `start` ends by `end`: one bisection per
+        stretch, where mapping each stretch into folded offsets took two (a quantifier asks this
+        of every sentence of a text, for each list its body names)."""
+        occurrences = self._scan(whole).get(bit, ())
+        _, index = fold(whole)
+        starts = [index[s] for s, _, _ in occurrences]
+        nearest = [index[e - 1] + 1 for _, e, _ in occurrences]
+        for i in range(len(nearest) - 2, -1, -1):
+            if nearest[i + 1] < nearest[i]:
+                nearest[i] = nearest[i + 1]
+        return starts, nearest
+
     def _stretch_mentions(self, whole: str, start: int, end: int, bit: int) -> bool:
         """Whether `within` finds anything: an occurrence lies wholly inside the stretch (the
-        first such one is always chosen), found without building the hits."""
-        occurrences = self._scan(whole).get(bit)
-        if not occurrences:
+        first such one is always chosen), found without building the hits. The folded offsets
+        map to original ones in order, so "inside" reads the same in either."""
+        if bit not in self._scan(whole):
             return False
-        _, index = fold(whole)
-        first, stop = _position(index, start), _position(index, end)
-        for i in range(bisect_left(occurrences, (first,)), len(occurrences)):
-            s, e, _ = occurrences[i]
-            if s >= stop:
-                return False
-            if e <= stop:
-                return True
-        return False
+        starts, nearest = self._reaches(whole, bit)
+        i = bisect_left(starts, start)
+        return i < len(starts) and nearest[i] <= end
 
     def tester(self, phrases: tuple[str, ...]) -> Callable[[str], bool] | None:
         """A function text -> whether the text holds a hit of one of the set's lists (`mentions`
