@@ -228,3 +228,40 @@ def test_a_word_is_letters_with_their_marks_and_inner_apostrophes(text):
     run = rf"(?:[^\W\d_][{_marks()}]*)+"
     plain = re.compile(rf"{run}(?:['\u2019]{run})*")
     assert [m.span() for m in _word_pattern().finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+def _counted_word_by_word(text: str, language: str, skip, known) -> dict:
+    """The spell check's counts as first written: each word found, then asked where it stands."""
+    from interpreter.facts.language import _MAX_SAMPLES, _brand_words, _sentence_start, _word_kind, _word_pattern
+
+    brands, checked, unknown, samples = _brand_words(tuple(known)), 0, 0, []
+    for m in _word_pattern().finditer(text):
+        kind = _word_kind(m.group(), language, brands)
+        start, end = m.span()
+        if (kind is None or (kind[0] and not _sentence_start(text, start))
+                or any(s < end and e > start for s, e in skip if s < e)
+                or (start and text[start - 1].isnumeric()) or (end < len(text) and text[end].isnumeric())):
+            continue
+        checked += 1
+        if not kind[1]:
+            unknown += 1
+            if len(samples) < _MAX_SAMPLES and m.group() not in samples:
+                samples.append(m.group())
+    return {"words": checked, "unknown": unknown, "samples": samples}
+
+
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.lists(st.sampled_from(
+           ["Thanks", "order", "recieve", "Smith", "Mr.", "J.", "DHL", "iPhone", "acme", "2nd", "18V", "B07XYZ",
+            "½", "٣", "l'adresse", "don't", "’", "'", ".", ". ", "! ", "\n", "\n\n", " ", "  ", ", ", "(", "é",
+            "\u0301", "شكرا", "طلبك", "ご注文", "(1)", "«", "»", "x"]), max_size=40).map("".join),
+       language=st.sampled_from(["en", "fr", "ar"]),
+       skip=st.lists(st.tuples(st.integers(-2, 120), st.integers(-2, 120)), max_size=4),
+       known=st.sampled_from([(), ("Acme",), ("Acme", "don't")]))
+def test_words_are_counted_as_asking_each_word_where_it_stands(text, language, skip, known):
+    # The spell check looks up each distinct word once and asks only the few words whose place
+    # may leave them out; it counts what asking every word, one by one, counts.
+    result = spelling(text, language, skip, known)
+    expected = _counted_word_by_word(text, language, skip, known)
+    if result["checked"]:
+        assert {k: result[k] for k in expected} == expected

@@ -35,7 +35,9 @@ import functools
 import hashlib
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from itertools import accumulate, compress
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterable, Mapping
@@ -44,7 +46,6 @@ from dsl.contract.reference import REFERENCE
 from dsl.contract.resources import cache_dir, keep_in_cache, used, write_whole
 
 from interpreter.evaluation.narrow import Narrowed, latin1_class
-from interpreter.facts.text import Spans
 
 # --- language --------------------------------------------------------------------------------
 
@@ -75,8 +76,13 @@ _SCRIPTS = {"ar": {"ARABIC"}, "fa": {"ARABIC"}, "ur": {"ARABIC"}, "he": {"HEBREW
 # cost linear on long unbroken input; Arabic or Japanese written next to them is kept.
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{0,80}\}\}|\[\[[^\[\]\n]{0,80}\]\]|%%[^%\n]{0,80}%%")
 # A whole run of printable ASCII that holds one of those signs; one regex, so the text is
-# rewritten in one pass of the regex engine rather than one Python call per word.
-_NOT_PROSE_RUN = re.compile(r"(?<![!-~])[!-~]*?(?:[0-9]|@|://|(?i:www\.)|\.[a-z]{2,}/|[{}#%])[!-~]*")
+# rewritten in one pass of the regex engine rather than one Python call per word. The run is read
+# from its start: characters no sign starts with are taken in a stretch, and a sign is looked for
+# only at the others (most words hold none of them); then the rest of the run is taken.
+_SIGN = r"[0-9@{}#%]|://|(?i:www\.)|\.[a-z]{2,}/"
+_NO_SIGN_STARTS = "[" + "".join(re.escape(chr(c)) for c in range(0x21, 0x7f) if chr(c) not in "0123456789@{}#%:.wW") + "]"
+_NOT_PROSE_RUN = re.compile(
+    rf"(?<![!-~]){_NO_SIGN_STARTS}*+(?:(?!{_SIGN})[!-~]{_NO_SIGN_STARTS}*+)*+(?:{_SIGN})[!-~]*+")
 # Scripts written without spaces between words: two characters count as one word. (A pattern's
 # text, compiled by re on first use: only a text of very few words needs it.)
 _UNSPACED = r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -453,6 +459,12 @@ def _known(word: str, language: str) -> bool:
     return False
 
 
+# A word and a full stop ending the text searched; a word is taken from its first letter only, so
+# that no character is read by more than one try (linear on any text, not only the few characters
+# it is asked about).
+_WORD_AND_DOT = re.compile(r"(?<![^\W\d_])([^\W\d_]++)\.$")
+
+
 def _sentence_start(text: str, start: int) -> bool:
     i = start
     while i > 0 and text[i - 1] in _OPENERS:
@@ -462,7 +474,7 @@ def _sentence_start(text: str, start: int) -> bool:
     if text[i - 1] != ".":
         return text[i - 1] in _SENTENCE_END
     # "Mr. Smith", "J. Smith": a dot after a short capitalised word is an abbreviation's
-    before = re.search(r"([^\W\d_]+)\.$", text[max(0, i - 5):i])
+    before = _WORD_AND_DOT.search(text[max(0, i - 5):i])
     return not (before and before.group(1)[0].isupper() and len(before.group(1)) <= 3)
 
 
@@ -556,35 +568,38 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
     longest = max(checked_parts or parts, key=lambda part: part[1] - part[0])[2]
     if not checked_parts:
         return {"checked": False, "language": longest} if _LANGUAGE_CODE.fullmatch(longest) else {"checked": False}
-    skipped = Spans(skip)
+    skip = [(int(start), int(end)) for start, end in skip if start < end]
     brands = _brand_words(tuple(known))
     checked = unknown = 0
     samples: list[str] = []
-    size = len(text)
-    words = _word_patterns().for_text(text)
-    # The loop below runs for every word of every message: what a word is (kind) is looked up
-    # once per distinct word, and the questions of where it stands are asked only as needed.
+    splitter = _splitter(_word_patterns().for_text(text))
     for first, last, language in checked_parts:
+        # A message has hundreds of words and few distinct ones: what a word is (kind) is looked
+        # up per distinct word, and only the few words whose place may leave them out (a name,
+        # a word in a link, a model number) are looked at one by one. The words and what stands
+        # between them come from one split of the text, their offsets from the pieces' lengths.
         kinds = _kinds(language, brands)
-        for match in words.finditer(text, first, last):
-            word = match.group()
-            kind = kinds.get(word, _UNSEEN)
-            if kind is _UNSEEN:
-                kind = kinds[word] = _word_kind(word, language, brands)
-            if kind is _LEFT_OUT:
-                continue
-            start, end = match.span()
-            capitalised, spelt_right = kind
-            if (capitalised and not _sentence_start(text, start)) or skipped.overlaps(start, end):
-                continue
-            # a letter run touching a digit is part of a model number or a code (B07XYZ, 18V, 2nd)
-            if (start and text[start - 1].isnumeric()) or (end < size and text[end].isnumeric()):
-                continue
-            checked += 1
-            if not spelt_right:
-                unknown += 1
-                if len(samples) < _MAX_SAMPLES and word not in samples:
-                    samples.append(word)
+        pieces = splitter.split(text[first:last])
+        words = pieces[1::2]
+        distinct = set(words)
+        for word in distinct.difference(kinds):
+            kinds[word] = _word_kind(word, language, brands)
+        at = list(accumulate(map(len, pieces), initial=first))     # at[k]: where piece k starts
+        out = _left_out_by_place(text, pieces, at, [w for w in distinct if (kinds[w] or (False,))[0]], skip)
+        counts = Counter(map(kinds.__getitem__, words))
+        for i in out:
+            counts[kinds[words[i]]] -= 1
+        counts.pop(_LEFT_OUT, None)
+        checked += sum(counts.values())
+        wrong = [kind for kind in counts if not kind[1]]
+        unknown += sum(counts[kind] for kind in wrong)
+        if wrong and len(samples) < _MAX_SAMPLES:
+            misspelt = {w for w in distinct if kinds[w] in wrong}
+            for i in compress(range(len(words)), map(misspelt.__contains__, words)):
+                if i not in out and words[i] not in samples:
+                    samples.append(words[i])
+                    if len(samples) == _MAX_SAMPLES:
+                        break
     percent = round(100 * unknown / checked, 2) if checked else 0
     out = {"checked": True, "language": longest, "words": checked, "unknown": unknown,
            "unknown_percent": percent, "samples": samples}
@@ -592,3 +607,42 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
     if unchecked:
         out["unchecked_languages"] = unchecked
     return out
+
+
+def _left_out_by_place(text: str, pieces: list[str], at: list[int], capitalised: list[str],
+                       skip: list[tuple[int, int]]) -> set[int]:
+    """The words (by number) that where they stand leaves out of the check: a capitalised word
+    not at a sentence's start (a name), a word overlapping a span the normaliser claimed, a letter
+    run touching a digit (part of a model number or a code: B07XYZ, 18V, 2nd). `pieces` alternate
+    what stands between words and the words; `at` is where each piece starts in `text`."""
+    words, between = pieces[1::2], pieces[2:-1:2]      # between[j] stands after word j
+    out: set[int] = set()
+    if not words:
+        return out
+    names = set(capitalised)
+    out.update(i for i in compress(range(len(words)), map(names.__contains__, words))
+               if not _sentence_start(text, at[2 * i + 1]))
+    starts, ends = at[1:-1:2], at[2::2]
+    for start, end in skip:
+        out.update(range(bisect_right(ends, start), bisect_left(starts, end)))
+    # Between two words stands at least one character, and the same few stand between most
+    # words (a space, a comma and a space): each distinct stretch is looked at once. The first
+    # and last words' neighbours may lie outside the part checked.
+    before_digit = {b for b in set(between) if b[0].isnumeric()}
+    after_digit = {b for b in set(between) if b[-1].isnumeric()}
+    if before_digit:
+        out.update(compress(range(len(between)), map(before_digit.__contains__, between)))
+    if after_digit:
+        out.update(j + 1 for j in compress(range(len(between)), map(after_digit.__contains__, between)))
+    if starts[0] and text[starts[0] - 1].isnumeric():
+        out.add(0)
+    if ends[-1] < len(text) and text[ends[-1]].isnumeric():
+        out.add(len(words) - 1)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _splitter(pattern: re.Pattern) -> re.Pattern:
+    """The word pattern with the word captured: its split alternates what stands between words
+    and the words."""
+    return re.compile(f"({pattern.pattern})")
