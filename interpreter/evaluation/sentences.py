@@ -58,7 +58,10 @@ _BREAK = re.compile(
     r"|(?:(?<=[^\S\n])(?<![^\S\n][^\S\n])[^\S\n]*\n|(?<=\n)(?<![^\S\n]\n))(?:[^\S\n]*\n)*(?P<lines>))"
 )
 _LIST_ITEM = re.compile(r"[^\S\n]*(?:[-*•·▪◦‣–—]\s|\d{1,2}[.)]\s|[A-Za-z][.)]\s|\(\d{1,2}\)\s)")
-_TOKEN_BEFORE = re.compile(r"[\w.]{1,20}\Z")
+# The word (letters, digits, inner full stops) just before a full stop, read backwards from it:
+# matched once on the reversed 20 characters, where searching forwards for one that reaches the
+# stop tried each of the 20 starts.
+_TOKEN_BEFORE = re.compile(r"[\w.]{1,20}")
 _GOES_ON = frozenset(",;:-–—&/(")
 _NEXT_VISIBLE = re.compile(r"\s*(\S)")
 
@@ -95,8 +98,8 @@ def _ends(text: str, m: re.Match) -> bool:
         if _next_is_lower(text, m.end()):
             return False
         if stop == ".":
-            token = _TOKEN_BEFORE.search(text, max(0, m.start() - 20), m.start())
-            return not (token and _is_abbreviation(token.group().strip(".")))
+            token = _TOKEN_BEFORE.match(text[max(0, m.start() - 20):m.start()][::-1])
+            return not (token and _is_abbreviation(token.group()[::-1].strip(".")))
     return True
 
 
@@ -107,8 +110,8 @@ class Stretch(dict):
 
     __slots__ = ("whole",)
 
-    def __init__(self, whole: str, start: int, end: int):
-        super().__init__(text=whole[start:end], start=start, end=end)
+    def __init__(self, whole: str, start: int, end: int, text: str | None = None):
+        dict.__init__(self, text=whole[start:end] if text is None else text, start=start, end=end)
         self.whole = whole
 
     def __reduce__(self):           # pickled (forked workers, caches) as the plain item it is
@@ -116,11 +119,13 @@ class Stretch(dict):
 
 
 def _trimmed(text: str, start: int, end: int) -> Stretch | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Stretch(text, start, end) if end > start else None
+    # str.strip strips what str.isspace calls white space, as \s and the breaks above read it
+    piece = text[start:end]
+    kept = piece.strip()
+    if not kept:
+        return None
+    start += len(piece) - len(piece.lstrip())
+    return Stretch(text, start, start + len(kept), kept)
 
 
 @lru_cache(maxsize=64)
@@ -153,7 +158,8 @@ def _runs(text: str, size: int) -> tuple[dict, ...]:
     items = split(text)
     if len(items) <= size:
         return (_trimmed(text, items[0]["start"], items[-1]["end"]),) if items else ()
-    return tuple(_trimmed(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1))
+    # sentences are trimmed already, so a run from one's start to another's end is too
+    return tuple(Stretch(text, items[i]["start"], items[i + size - 1]["end"]) for i in range(len(items) - size + 1))
 
 
 @lru_cache(maxsize=None)
