@@ -113,6 +113,22 @@ def test_check_answers_the_report_contract_with_decision_policy_hash_and_engine(
     assert client.post("/v1/check", json=EMOJI).json()["decision_id"] != body["decision_id"]
 
 
+def test_a_request_without_a_query_is_answered_as_one_with_every_parameter_at_its_default(client):
+    # Without a query string the route skips reading its parameters; the answer must be the one
+    # the parameters at their defaults give, and a query still goes the usual way.
+    def answer(**params) -> dict:
+        body = client.post("/v1/check", json=EMOJI, params=params).json()
+        return {k: v for k, v in body.items() if k != "decision_id"}
+
+    plain = answer()
+    assert plain == answer(display="false") == answer(selection_of_nothing="")
+    assert "display" not in plain and "display" in answer(display="true")
+    batch = client.post("/v1/check/batch", json={"messages": [EMOJI]}).json()["results"][0]
+    assert {k: v for k, v in batch.items() if k not in ("decision_id", "source")} == \
+        {k: v for k, v in plain.items() if k != "source"}
+    _problem(client.post("/v1/check", json=EMOJI, params={"review_requests_sent": "-1"}), 400, "U100")
+
+
 def test_a_raw_body_takes_its_envelope_from_the_query(client):
     text = client.post("/v1/check", params={"marketplace": "us", "reason": "review_request"},
                        content="Please leave us a 5 star review!", headers={"Content-Type": "text/plain"}).json()

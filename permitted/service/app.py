@@ -116,6 +116,7 @@ def create_app(settings: Settings, policies: Policies | None = None) -> FastAPI:
                               "communication rules, before it is sent. Errors are RFC 9457 problem details "
                               "with the project's error codes.")
     app.state.service = service
+    app.include_router(routes.checks)
     app.include_router(routes.router)
     app.include_router(drafts.router)
     app.include_router(page.router)

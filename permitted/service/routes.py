@@ -10,13 +10,16 @@ problem details by permitted.service.app.
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import os
 import signal
+import typing
 import uuid
 from typing import Annotated
 
 import anyio
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, params
+from fastapi.routing import APIRoute
 from starlette.responses import Response
 
 from dsl.contract.errors import Diagnostic, InputError, PolicyError, UsageError
@@ -37,6 +40,49 @@ from permitted.views.marked import marked_json
 from permitted.views.policy_json import policy_detail, policy_summary, rule_detail
 from permitted.views.visible import json_text
 
+
+
+class QuerylessRoute(APIRoute):
+    """A route that answers a request without a query string by calling its endpoint with every
+    parameter at its default, without FastAPI solving the route's query parameters: for
+    `POST /v1/check`, whose envelope fields may come as 19 query parameters and which a
+    pre-send gate calls with a JSON envelope and none, that solving took 1.5 ms of each request,
+    more than all the rest of the service's own work for it. A request with a query goes the
+    usual way (its parameters read, checked, refused with U100), and the OpenAPI document is
+    made from the endpoint's signature as before."""
+
+    def get_route_handler(self):
+        usual = super().get_route_handler()
+        endpoint, defaults = self.endpoint, _defaults(self.endpoint)
+
+        async def handler(request: Request) -> Response:
+            if request.scope.get("query_string"):
+                return await usual(request)
+            return await endpoint(request, **{name: make() for name, make in defaults.items()})
+        return handler
+
+
+def _defaults(endpoint) -> dict:
+    """What each parameter of an endpoint but the request is when the query gives nothing: a
+    dependency called with no arguments (a class of query parameters, made with no arguments),
+    else the parameter's default."""
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    out = {}
+    for name, parameter in inspect.signature(endpoint).parameters.items():
+        hint = hints.get(name)
+        if hint is Request:
+            continue
+        depends = next((m for m in getattr(hint, "__metadata__", ()) if isinstance(m, params.Depends)), None)
+        if depends is not None:
+            out[name] = depends.dependency or typing.get_args(hint)[0]
+        else:
+            assert parameter.default is not inspect.Parameter.empty, f"{name}: a query parameter without a default"
+            out[name] = lambda value=parameter.default: value
+    return out
+
+
+# The routes a messaging pipeline calls for every message, and the others.
+checks = APIRouter(route_class=QuerylessRoute)
 router = APIRouter()
 ENGINE = {"name": "permitted", "version": __version__}
 
@@ -161,7 +207,7 @@ _POLICY_BODY = {"requestBody": {"required": True, "content": {
     for kind in POLICY_TYPES}}}
 
 
-@router.post("/v1/check", response_model=models.CheckResult, responses=_PROBLEMS, openapi_extra=_ENVELOPE_BODY,
+@checks.post("/v1/check", response_model=models.CheckResult, responses=_PROBLEMS, openapi_extra=_ENVELOPE_BODY,
              summary="Judge one message", tags=["check"])
 async def check(request: Request, fields: Annotated[dict, Depends(envelope_fields)],
                 selection: Annotated[Selection, Depends()],
@@ -188,7 +234,7 @@ async def check(request: Request, fields: Annotated[dict, Depends(envelope_field
     return _json(answer)
 
 
-@router.post("/v1/check/batch", response_model=models.BatchResult, responses=_PROBLEMS, openapi_extra=_BATCH_BODY,
+@checks.post("/v1/check/batch", response_model=models.BatchResult, responses=_PROBLEMS, openapi_extra=_BATCH_BODY,
              summary="Judge several messages, in order", tags=["check"])
 async def check_batch(request: Request, fields: Annotated[dict, Depends(envelope_fields)],
                       selection: Annotated[Selection, Depends()]):
