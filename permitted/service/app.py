@@ -47,6 +47,10 @@ class Service:
         self.tokens = load_tokens(settings.token_file) if settings.token_file else ()
         self.decisions = DecisionLog(settings.decision_log, settings.log_evidence) if settings.decision_log else None
         self.metrics = Metrics()
+        # One message judged at a time in this worker (made in the lifespan, inside the event
+        # loop): the work holds the GIL, so messages judged in several threads at once only took
+        # turns, each slower, and every answer came late.
+        self.judging: anyio.CapacityLimiter | None = None
 
     def reload(self) -> Reload:
         """Policies compiled aside and swapped in whole; the token file read again. A policy set
@@ -77,6 +81,7 @@ class Service:
             if not outcome.ok:
                 raise RuntimeError("the policies do not compile: " + "; ".join(
                     f"{d.code} {d.message}" for d in outcome.errors))
+        self.judging = anyio.CapacityLimiter(1)
         loop = asyncio.get_running_loop()
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):   # not the main thread
             loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(self.reload_in_background()))

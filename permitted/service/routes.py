@@ -113,11 +113,12 @@ def _current(request: Request) -> PolicySet:
 
 
 async def _in_thread(request: Request, work):
-    """Run `work` in a worker thread under the service's time limit."""
-    limit = _service(request).settings.time_limit
+    """Run `work` in a worker thread under the service's time limit, one at a time."""
+    service = _service(request)
+    limit = service.settings.time_limit
     try:
-        with anyio.fail_after(limit):
-            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        with anyio.fail_after(limit):           # waiting for the worker's turn counts too
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=service.judging)
     except TimeoutError:
         raise InputError([Diagnostic("I192", f"request: not answered within the time limit of {limit:g} s",
                                      help="send a shorter message, or ask the service's operator about --time-limit")]) from None
