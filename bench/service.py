@@ -3,8 +3,9 @@
     .venv/bin/python bench/service.py [--requests N] [--memory-requests M] [--workers W] [--out DIR]
 
 Generates seeded messages of 1–8 KB (bench/audit.py's generator: UK and US, text and HTML, with
-order context), measures the in-process rate (`Judge.judge` on the same envelopes, one core,
-after a warm-up pass), then starts the real command line, `permitted serve --workers W`, on a
+order context), measures the in-process rate on the same cores (`Judge.judge` on the same
+envelopes, in as many processes as the server has workers, one core each, each message judged
+once after a warm-up on others), then starts the real command line, `permitted serve --workers W`, on a
 free loopback port and sends N requests (default 3,000) to `POST /v1/check` at concurrency 1, 8
 and 32 from a small asyncio client (httpx), after a warm-up. Reported per concurrency:
 throughput, p50/p95/p99 latency, errors (any answer but 200). Then M requests (default
@@ -54,18 +55,44 @@ def messages(n: int) -> list[dict]:
     return out
 
 
-def in_process_rate(envelopes: list[dict]) -> dict:
-    """Messages per second of `Judge.judge` in this process, one core, after one warm pass
-    (the selection in `messages` judged them once already)."""
+def _judge_share(envelopes: list[dict], warm_up: list[dict], core: int | None, out) -> None:
+    """One process of the in-process rate: warmed on other messages, then each of its share
+    judged once (a message judged twice is answered in part from the caches keyed by its text)."""
+    import os
+
     from permitted.checking import Choice, Judge
+    if core is not None and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {core})
     judge = Judge(Choice())
-    for e in envelopes[:50]:
+    for e in warm_up:
         judge.judge(e, "warm-up")
     started = time.perf_counter()
     for e in envelopes:
         judge.judge(e, "bench")
-    wall = time.perf_counter() - started
-    return {"messages": len(envelopes), "seconds": round(wall, 2), "messages_per_s": round(len(envelopes) / wall, 1)}
+    out.put((len(envelopes), time.perf_counter() - started))
+
+
+def in_process_rate(envelopes: list[dict], warm_up: list[dict], processes: int) -> dict:
+    """Messages per second of `Judge.judge` in `processes` processes at once, one core each,
+    each judging its share of `envelopes` once: what the same cores do without HTTP, the rate
+    the service's throughput is a share of."""
+    import multiprocessing
+    import os
+
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else [None]
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    workers = [context.Process(target=_judge_share, args=(envelopes[i::processes], warm_up,
+                                                            cores[i % len(cores)], out)) for i in range(processes)]
+    for w in workers:
+        w.start()
+    done = [out.get() for _ in workers]
+    for w in workers:
+        w.join()
+    wall = max(seconds for _, seconds in done)
+    return {"messages": len(envelopes), "processes": processes, "seconds": round(wall, 2),
+            "messages_per_s": round(sum(n for n, _ in done) / wall, 1),
+            "per_process_messages_per_s": [round(n / seconds, 1) for n, seconds in done]}
 
 
 async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[float], int, float]:
@@ -85,22 +112,50 @@ async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[f
         return latencies, errors, time.perf_counter() - started
 
 
+def os_cores() -> int:
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def _pct(values: list[float], p: float) -> float:
     return round(statistics.quantiles(values, n=100, method="inclusive")[int(p) - 1] * 1000, 2)
 
 
-def load(url: str, bodies: list[bytes], concurrency: int) -> dict:
+def load(url: str, bodies: list[bytes], concurrency: int, server_pid: int | None = None) -> dict:
+    """The load at one concurrency, with the CPU time the client (this process) and the server
+    (all its processes) spent per request: they share the machine's cores."""
+    client, server = time.process_time(), cpu_seconds(server_pid) if server_pid else 0.0
     latencies, errors, wall = asyncio.run(_load(url, bodies, concurrency))
+    client, server = time.process_time() - client, (cpu_seconds(server_pid) - server) if server_pid else 0.0
     return {"concurrency": concurrency, "requests": len(bodies), "errors": errors,
             "requests_per_s": round(len(bodies) / wall, 1), "p50_ms": _pct(latencies, 50),
-            "p95_ms": _pct(latencies, 95), "p99_ms": _pct(latencies, 99)}
+            "p95_ms": _pct(latencies, 95), "p99_ms": _pct(latencies, 99),
+            "client_cpu_ms": round(client / len(bodies) * 1000, 2), "server_cpu_ms": round(server / len(bodies) * 1000, 2)}
+
+
+def _family(pid: int) -> list[str]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [str(pid), *children]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children (the workers), from /proc."""
+    import os
+
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for p in _family(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])        # utime, stime (fields 14 and 15 of stat)
+    return total / tick
 
 
 def resident_kib(pid: int) -> int:
     """Resident memory of a process and its children (the workers), from /proc."""
     total = 0
-    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    for p in [str(pid), *children]:
+    for p in _family(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -117,11 +172,12 @@ def main(argv=None) -> int:
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--out", type=Path, default=HERE / "results")
     args = p.parse_args(argv)
-    envelopes = messages(max(args.requests, 1000))
+    envelopes = messages(max(args.requests, 1000) + 50)
+    envelopes, warm_up = envelopes[:-50], envelopes[-50:]
     sizes = [len(json.dumps(e).encode()) for e in envelopes]
     print(f"{len(envelopes)} messages, {statistics.mean(sizes):,.0f} bytes on average, {max(sizes):,} at most")
-    local = in_process_rate(envelopes[:1000])
-    print(f"in process: {local['messages_per_s']} messages/s")
+    local = in_process_rate(envelopes[:1000], warm_up, args.workers)
+    print(f"in process, {args.workers} processes: {local['messages_per_s']} messages/s")
     bodies = [json.dumps(e).encode() for e in envelopes]
     log = Path(tempfile.mkdtemp(prefix="permitted-bench-")) / "serve.log"
     args.out.mkdir(parents=True, exist_ok=True)
@@ -130,7 +186,7 @@ def main(argv=None) -> int:
     try:
         load(server.url, bodies[:200], 8)                       # warm-up: connections, first requests
         for concurrency in (1, 8, 32):
-            row = load(server.url, bodies[:args.requests], concurrency)
+            row = load(server.url, bodies[:args.requests], concurrency, server.process.pid)
             row["share_of_in_process"] = round(row["requests_per_s"] / local["messages_per_s"], 2)
             levels.append(row)
             print(row)
@@ -153,11 +209,19 @@ def main(argv=None) -> int:
              f"{args.workers}`; client: httpx (asyncio) in another process on the same machine.", "",
              f"Messages: {len(envelopes):,} generated envelopes (seed {SEED}), {result['messages']['mean_bytes']:,} "
              f"bytes on average, {result['messages']['max_bytes']:,} at most.", "",
-             f"In-process `check` (one core, same messages): **{local['messages_per_s']} messages/s**.", "",
-             "| concurrency | requests | errors | requests/s | share of in-process | p50 ms | p95 ms | p99 ms |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             f"In-process `check` on the same cores ({args.workers} process{'es' if args.workers > 1 else ''} "
+             f"at once, one core each, the same messages, each judged once): "
+             f"**{local['messages_per_s']} messages/s** (per process: "
+             f"{', '.join(map(str, local['per_process_messages_per_s']))}).", "",
+             "| concurrency | requests | errors | requests/s | share of in-process | p50 ms | p95 ms | p99 ms "
+             "| server CPU ms/request | client CPU ms/request |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {r['concurrency']} | {r['requests']:,} | {r['errors']} | {r['requests_per_s']} | "
-              f"{r['share_of_in_process']:.0%} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} |" for r in levels]
+              f"{r['share_of_in_process']:.0%} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
+              f"{r['server_cpu_ms']} | {r['client_cpu_ms']} |" for r in levels]
+    lines += ["", "CPU per request: what the server's processes and the client spent, each on the same "
+              f"{os_cores()} cores; in process, a message takes {1000 / max(local['per_process_messages_per_s']):.1f}"
+              "–" f"{1000 / min(local['per_process_messages_per_s']):.1f} ms of one core."]
     if memory:
         lines += ["", "Resident memory of the server (all processes) at concurrency 8:", "",
                   "| requests | RSS MiB |", "|---:|---:|"]
