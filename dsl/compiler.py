@@ -28,7 +28,8 @@ from dsl.contract.spans import Span
 from dsl.contract.verdict import Severity
 from dsl.stages.check import Context, check_condition, check_value, vocab_const
 from dsl.stages.extends import Merged, Sourced, merge_extends
-from dsl.stages.load import LoadedFile, file_stamps, load_file
+from dsl.contract.resources import file_stamps
+from dsl.stages.load import LoadedFile, load_file
 from dsl.stages.parse import parse
 from dsl.stages.shape import check_shape, shape_problems
 from dsl.stages.simplify import simplify

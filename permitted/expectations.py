@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from dsl.contract.errors import Diagnostic, UsageError, did_you_mean
 from dsl.contract.verdict import Verdict
 
@@ -68,6 +66,8 @@ def _fail(path: Path, where: str, message: str, help: str | None = None) -> Usag
 
 
 def load_expectations(path: str | Path) -> list[Expectation]:
+    import yaml          # only a run with --expect reads one; a plain `check` starts without PyYAML
+
     path = Path(path)
     try:
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))

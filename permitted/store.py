@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dsl.contract.model import Policy
-from dsl.contract.resources import display_path
+from dsl.contract.resources import display_path, file_stamps
 from dsl.registry import Catalogue
-from dsl.stages.load import file_stamps
 from interpreter.evaluation.program import Program, lower_policy
 
 from permitted import cache

@@ -25,11 +25,11 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 # What the other verbs need, and `check` must not load: the web service, Dask, the solver of
-# `diff`, the audit's process pool, and the compiler (the policy comes from the on-disk cache
-# once a run has kept it).
+# `diff`, the audit's process pool, and the compiler and its YAML reader (the policy comes from
+# the on-disk cache once a run has kept it; a text message is no YAML file).
 NOT_FOR_CHECK = ("fastapi", "uvicorn", "starlette", "dask", "distributed", "z3", "lark", "dsl.compiler",
-                 "permitted.service", "permitted.linting", "permitted.coverage", "dsl.analysis",
-                 "permitted.batch", "permitted.pool")
+                 "dsl.stages", "yaml", "permitted.service", "permitted.linting", "permitted.coverage",
+                 "dsl.analysis", "permitted.batch", "permitted.pool")
 # What a plain-text message does not need: the HTML parser and its CSS selectors, the e-mail
 # parser (nor importlib.metadata, which reads package metadata with it).
 NOT_FOR_PLAIN_TEXT = ("bs4", "soupsieve", "email", "importlib.metadata")

@@ -113,3 +113,16 @@ def tidy_cache(folder: Path | None = None, now: float | None = None) -> list[str
         except OSError:
             continue
     return deleted
+
+
+def file_stamps(files) -> tuple:
+    """What tells a cached result of these files is stale: each file's path, modification time
+    and size (None for a file that cannot be read, so that it appearing counts as a change)."""
+    out = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            out.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(f), None, None))
+    return tuple(out)

@@ -276,16 +276,3 @@ def read_policy_text(path: str | Path, display: str | None = None) -> str:
 def load_file(path: str | Path, display: str | None = None) -> LoadedFile:
     name = display or str(path)
     return load_text(read_policy_text(path, name), name)
-
-
-def file_stamps(files) -> tuple:
-    """What tells a cached result of these files is stale: each file's path, modification time
-    and size (None for a file that cannot be read, so that it appearing counts as a change)."""
-    out = []
-    for f in files:
-        try:
-            st = os.stat(f)
-            out.append((str(f), st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((str(f), None, None))
-    return tuple(out)

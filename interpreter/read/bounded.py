@@ -1,7 +1,8 @@
 """JSON and YAML as a message may be written: read with bounds on what they make the reader build.
 
-Stage: reading envelopes (interpreter.read.envelope, interpreter.read.written). Input: the text of
-a JSON or YAML envelope (or an SP-API request body). Output: the data, as `json.loads` and
+Stage: reading envelopes (interpreter.read.envelope; YAML in interpreter.read.yaml_file, which
+holds the loader these bounds make, so that PyYAML is imported only for a YAML file). Input: the
+text of a JSON or YAML envelope (or an SP-API request body). Output: the data, as `json.loads` and
 `yaml.safe_load` would give it. A message comes from anyone, and these parsers will otherwise
 build whatever a text describes: a 1 KB YAML file of nested anchors and aliases expands to
 gigabytes ("billion laughs"), a JSON text nested 100,000 deep exhausts the stack, an integer of
@@ -15,15 +16,14 @@ thousands of digits costs time quadratic in its length (Python refuses one over 
 - A key may appear only once in a mapping: a parser would silently keep the last, so a message
   could show one body to a reader and another to us.
 
-Errors: `OverLimit` (a bound above: the caller reports I102) and `Malformed` (a duplicate key, a
-number that is not one: I101), both ValueErrors carrying a message that names the place.
+Errors: `OverLimit` (a bound above: the caller reports I102), `Malformed` (a duplicate key, a
+number that is not one: I101) and `NotYAML` (what PyYAML cannot read: I101), all ValueErrors
+carrying a message that names the place.
 """
 from __future__ import annotations
 
 import json
 import math
-
-import yaml
 
 MAX_NESTING = 64
 MAX_INTEGER_DIGITS = 100
@@ -97,57 +97,5 @@ def load_json(text: str):
     return data
 
 
-# ---- YAML ----------------------------------------------------------------------------------------
-
-class BoundedLoader(yaml.SafeLoader):
-    """yaml.SafeLoader that refuses anchors, aliases, deep nesting, huge integers, non-finite
-    numbers and duplicate keys. PyYAML composes recursively, one level of Python calls per level
-    of nesting: the bound is checked before each level is entered."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise OverLimit(f"alias `*{event.anchor}` on line {event.start_mark.line + 1}: "
-                            "anchors and aliases are not allowed in a message file")
-        if getattr(event, "anchor", None):
-            raise OverLimit(f"anchor `&{event.anchor}` on line {event.start_mark.line + 1}: "
-                            "anchors and aliases are not allowed in a message file")
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            self._depth += 1
-            if self._depth > MAX_NESTING:
-                raise OverLimit(f"nested more than {MAX_NESTING} levels deep (line {event.start_mark.line + 1})")
-            try:
-                return super().compose_node(parent, index)
-            finally:
-                self._depth -= 1
-        return super().compose_node(parent, index)
-
-    def construct_yaml_int(self, node):
-        if len(node.value) > MAX_INTEGER_DIGITS:
-            raise OverLimit(f"integer of {len(node.value):,} characters on line {node.start_mark.line + 1} "
-                            f"(at most {MAX_INTEGER_DIGITS})")
-        return super().construct_yaml_int(node)
-
-    def construct_yaml_float(self, node):
-        value = super().construct_yaml_float(node)
-        if not math.isfinite(value):
-            raise Malformed(f"number out of range on line {node.start_mark.line + 1}: {node.value[:40]}")
-        return value
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen: set = set()
-            for key_node, _ in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else id(key_node)
-                if key in seen:
-                    raise Malformed(f"duplicate key `{str(key)[:80]}` on line {key_node.start_mark.line + 1}")
-                seen.add(key)
-        return super().construct_mapping(node, deep)
-
-
-BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
-BoundedLoader.add_constructor("tag:yaml.org,2002:float", BoundedLoader.construct_yaml_float)
+class NotYAML(ValueError):
+    """A text PyYAML cannot read, with PyYAML's message (interpreter.read.yaml_file)."""

@@ -22,15 +22,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Mapping
 
-import yaml
-
 from dsl.contract.errors import Diagnostic, InputError, internal_error
 from dsl.contract.schema import as_json_data, message_problems
 
-from interpreter.read.bounded import Malformed, OverLimit, load_json
+from interpreter.read.bounded import Malformed, NotYAML, OverLimit, load_json
 from interpreter.read.origin import Envelope, Origin, Unread
 from interpreter.read.spapi import OPERATIONS, api_envelope
-from interpreter.read.written import Written, json_written, load_yaml, yaml_written
+from interpreter.read.written import Written, json_written
 
 DEFAULT_LIMIT = 1_000_000          # bytes; a message larger than this is refused, not truncated
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -143,8 +141,9 @@ def _file_envelope(text: str, suffix: str, source: str, fields: dict) -> Envelop
         if suffix == ".json":
             loaded, nodes = load_json(text), None
         else:
+            from interpreter.read.yaml_file import load_yaml     # PyYAML, for a YAML file only
             loaded, nodes = load_yaml(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+    except (json.JSONDecodeError, NotYAML) as exc:
         raise _fail("I101", source, f"not a valid {suffix[1:].upper()} envelope: {exc}") from None
     except (OverLimit, Malformed) as exc:
         raise _bounds(exc, source, suffix[1:].upper()) from None
@@ -156,6 +155,7 @@ def _file_envelope(text: str, suffix: str, source: str, fields: dict) -> Envelop
     if nodes is None:
         written = json_written(text, key, value)
     else:
+        from interpreter.read.yaml_file import yaml_written
         written = yaml_written(text, nodes.get(key), value)
     return Envelope(envelope, _written_origin(text, written))
 

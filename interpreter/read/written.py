@@ -16,9 +16,6 @@ import re
 from dataclasses import dataclass
 from json.decoder import scanstring
 
-import yaml
-
-from interpreter.read.bounded import BoundedLoader
 from interpreter.read.origin import Derived
 
 _DECODER = json.JSONDecoder()
@@ -32,7 +29,6 @@ _YAML_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\
                  "L": "\u2028", "P": "\u2029"}
 _HEX_DIGITS = {"json": {"u": 4}, '"': {"x": 2, "u": 4, "U": 8}}
 _HEX = re.compile(r"[0-9A-Fa-f]+")
-_BLOCK_LINE = re.compile(r"^( *)[^ \r\n]", re.MULTILINE)   # a block scalar's first line with content
 _LOW_SURROGATE = re.compile(r"\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
 
 
@@ -160,53 +156,3 @@ def json_written(text: str, key: str, value) -> Written | None:
     except (ValueError, IndexError):        # not the JSON json.loads read: no map rather than a wrong one
         return None
     return None if where is None else Written(text, where[0], where[1], value, "json")
-
-
-class _Loader(BoundedLoader):
-    """yaml.SafeLoader within the bounds of interpreter.read.bounded, except that a timestamp
-    naming no calendar day (`2020-02-30`) stays text: the facts record then names it like any
-    other bad date, where PyYAML would raise."""
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode):
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-def load_yaml(text: str) -> tuple[object, dict[str, yaml.Node]]:
-    """The data of a YAML text, as yaml.safe_load reads it (but for impossible dates, which stay
-    text, and within the bounds of interpreter.read.bounded, whose errors it raises), and the
-    nodes of its top-level mapping's values by key."""
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    finally:
-        loader.dispose()
-    nodes: dict[str, yaml.Node] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                nodes[key.value] = value    # the last of duplicate keys, as construction takes it
-    return data, nodes
-
-
-def yaml_written(text: str, node: yaml.Node | None, value) -> Written | None:
-    """The map of a YAML scalar node's string value."""
-    if not isinstance(node, yaml.ScalarNode) or not isinstance(value, str):
-        return None
-    start, end, style = node.start_mark.index, node.end_mark.index, node.style
-    if style in ('"', "'"):
-        return Written(text, start + 1, end - 1, value, style)
-    if style in ("|", ">"):
-        header = text.find("\n", start, end)      # the `|-` or `>2` line: the value begins below it
-        first = end if header < 0 else header + 1
-        lines = _BLOCK_LINE.search(text, first, end)
-        indent = len(lines.group(1)) if lines else 0
-        return Written(text, first, end, value, "", indent)
-    return Written(text, start, end, value, "")
