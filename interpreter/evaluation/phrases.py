@@ -306,16 +306,21 @@ class PhraseSet:
         folded_text = folded(text)
         size = len(folded_text)
         found = []
+        # A folded text's words are mostly separated by one space, which is no word character:
+        # it is told apart before asking is_word_char (an occurrence is checked at both ends).
         for last, (n, starts_word, ends_word, mask, f) in self._automaton.iter(folded_text):
             start = last - n + 1
-            if starts_word and start and is_word_char(folded_text[start - 1]):
+            if starts_word and start and (c := folded_text[start - 1]) != " " and is_word_char(c):
                 continue
-            if ends_word and last + 1 < size and is_word_char(folded_text[last + 1]):
+            if ends_word and last + 1 < size and (c := folded_text[last + 1]) != " " and is_word_char(c):
                 continue
             found.append((start, -n, mask, f))
         found.sort()
         by_list: dict[int, list[tuple[int, int, str]]] = {}
         for start, neg, mask, f in found:
+            if not mask & (mask - 1):             # a phrase of one list, as most are
+                by_list.setdefault(mask, []).append((start, start - neg, f))
+                continue
             while mask:
                 bit = mask & -mask
                 by_list.setdefault(bit, []).append((start, start - neg, f))

@@ -87,10 +87,27 @@ class Program:
     # The closure of each node lowered so far, by node identity: the nodes belong to `policy`,
     # which this Program keeps alive, so an identity is never reused while the entry exists.
     _closures: dict[int, Fn] = field(default_factory=dict, repr=False, compare=False)
+    # The nodes of each subtree outside its quantifiers, by the subtree's identity (as above).
+    _outside: dict[int, tuple] = field(default_factory=dict, repr=False, compare=False)
 
     def closure(self, node: tree.Pred) -> Fn:
         """The closure of any node of the policy's conditions (lowered on first use)."""
         return lower(node, self._closures)
+
+    def outside_quantifiers(self, node: tree.Pred) -> tuple:
+        """`node` and its descendants, in order, but not those inside a quantifier (what
+        explaining a rule reads as the values of one evaluation); walked once per node."""
+        found = self._outside.get(id(node))
+        if found is None:
+            found = self._outside[id(node)] = tuple(_outside_quantifiers(node))
+        return found
+
+
+def _outside_quantifiers(node: tree.Pred):
+    yield node
+    if not isinstance(node, tree.Quant):
+        for child in tree.children(node):
+            yield from _outside_quantifiers(child)
 
 
 class Closures(dict):

@@ -97,7 +97,7 @@ def _leaf_evidence(node: tree.Pred, run: Run, text: str, hits_only: bool = True)
     there are no hits, the text searched is what explains the outcome."""
     out: list[Evidence] = []
     searched: set[int] = set()     # texts a call searched: its hits are the evidence, not the whole text
-    for n in _outside_quantifiers(node):
+    for n in run.program.outside_quantifiers(node):
         if isinstance(n, (tree.Call, tree.Fact, tree.Field)) and n.type.is_list:
             offset = _offset(n, run)
             # Hits in a sentence's text are hits in message.text once moved there.
@@ -116,13 +116,6 @@ def _is_message_text(node: tree.Fact | tree.Field, run: Run) -> bool:
     if isinstance(node, tree.Fact):
         return node.dotted == "message.text"
     return node.path == ("text",) and run.bases.get(node.slot) is not None
-
-
-def _outside_quantifiers(node: tree.Pred):
-    yield node
-    if not isinstance(node, tree.Quant):
-        for child in tree.children(node):
-            yield from _outside_quantifiers(child)
 
 
 def evidence(node: tree.Pred, run: Run) -> list[Evidence]:
