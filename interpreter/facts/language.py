@@ -511,7 +511,6 @@ def _word_kind(word: str, language: str, brands: frozenset[str]) -> _Word | None
 # when it grows past its bound, so a long audit does not keep every word it ever met.
 _KINDS: dict[tuple[str, frozenset[str]], dict[str, _Word | None]] = {}
 _KINDS_KEPT = 200_000
-_UNSEEN = object()
 
 
 def _kinds(language: str, brands: frozenset[str]) -> dict[str, _Word | None]:
@@ -585,9 +584,9 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
         for word in distinct.difference(kinds):
             kinds[word] = _word_kind(word, language, brands)
         at = list(accumulate(map(len, pieces), initial=first))     # at[k]: where piece k starts
-        out = _left_out_by_place(text, pieces, at, [w for w in distinct if (kinds[w] or (False,))[0]], skip)
+        placed_out = _left_out_by_place(text, pieces, at, [w for w in distinct if (kinds[w] or (False,))[0]], skip)
         counts = Counter(map(kinds.__getitem__, words))
-        for i in out:
+        for i in placed_out:
             counts[kinds[words[i]]] -= 1
         counts.pop(_LEFT_OUT, None)
         checked += sum(counts.values())
@@ -596,7 +595,7 @@ def _spelling(text: str, parts: list[tuple[int, int, str]], skip, known) -> dict
         if wrong and len(samples) < _MAX_SAMPLES:
             misspelt = {w for w in distinct if kinds[w] in wrong}
             for i in compress(range(len(words)), map(misspelt.__contains__, words)):
-                if i not in out and words[i] not in samples:
+                if i not in placed_out and words[i] not in samples:
                     samples.append(words[i])
                     if len(samples) == _MAX_SAMPLES:
                         break
