@@ -265,3 +265,21 @@ def test_words_are_counted_as_asking_each_word_where_it_stands(text, language, s
     expected = _counted_word_by_word(text, language, skip, known)
     if result["checked"]:
         assert {k: result[k] for k in expected} == expected
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(words=st.sets(st.text(alphabet="ab'\r\u00e9\u0646\u4e00\U0001f600z", min_size=0, max_size=5), max_size=30),
+       asked=st.lists(st.text(alphabet="ab'\r\u00e9\u0646\u4e00\U0001f600z\ud800", max_size=5), max_size=30))
+def test_a_kept_word_list_answers_as_the_set_of_its_words(words, asked):
+    # A kept list is asked by bisection over its sorted lines of UTF-8, then, after enough
+    # questions, as a dict: both must answer what the set of its words answers.
+    from interpreter.facts import language
+
+    kept = language._KeptWords("\n".join(sorted(words)).encode("utf-8"))
+    # an empty body is no list of one empty word (the file writes none for an empty list)
+    expected = set(words) if words != {""} else set()
+    questions = [*asked, *words, "zz"]
+    assert [q in kept for q in questions] == [q in expected for q in questions]
+    kept._asked = language._ASKED_BEFORE_DICT
+    assert [q in kept for q in questions] == [q in expected for q in questions]
+    assert kept._dict is not None
