@@ -377,10 +377,9 @@ class _KeptWords:
     _ASKED_BEFORE_DICT questions the list becomes that dict. Both answer alike
     (tests/test_language.py)."""
 
-    __slots__ = ("_body", "_lines", "_asked", "_dict")
+    __slots__ = ("_lines", "_asked", "_dict")
 
     def __init__(self, body: bytes):
-        self._body = body
         self._lines = b"\n" + body + b"\n" if body else b"\n"     # each line between two line breaks
         self._asked = 0
         self._dict: Mapping[str, None] | None = None
@@ -392,8 +391,9 @@ class _KeptWords:
             return False
         self._asked += 1
         if self._asked > _ASKED_BEFORE_DICT:
-            self._dict = _lookup(self._body.decode("utf-8").split("\n") if self._body else ())
-            self._body = self._lines = b""
+            body = self._lines[1:-1]
+            self._dict = _lookup(body.decode("utf-8").split("\n") if body else ())
+            self._lines = b""
             return word in self._dict
         return _bisect_lines(self._lines, word.encode("utf-8", "surrogatepass"))
 
@@ -685,8 +685,9 @@ def _left_out_by_place(text: str, pieces: list[str], at: list[int], capitalised:
     # Between two words stands at least one character, and the same few stand between most
     # words (a space, a comma and a space): each distinct stretch is looked at once. The first
     # and last words' neighbours may lie outside the part checked.
-    before_digit = {b for b in set(between) if b[0].isnumeric()}
-    after_digit = {b for b in set(between) if b[-1].isnumeric()}
+    distinct = set(between)
+    before_digit = {b for b in distinct if b[0].isnumeric()}
+    after_digit = {b for b in distinct if b[-1].isnumeric()}
     if before_digit:
         out.update(compress(range(len(between)), map(before_digit.__contains__, between)))
     if after_digit:

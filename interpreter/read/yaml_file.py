@@ -24,7 +24,9 @@ _BLOCK_LINE = re.compile(r"^( *)[^ \r\n]", re.MULTILINE)   # a block scalar's fi
 class BoundedLoader(yaml.SafeLoader):
     """yaml.SafeLoader that refuses anchors, aliases, deep nesting, huge integers, non-finite
     numbers and duplicate keys. PyYAML composes recursively, one level of Python calls per level
-    of nesting: the bound is checked before each level is entered."""
+    of nesting: the bound is checked before each level is entered. A timestamp naming no calendar
+    day (`2020-02-30`) stays text: the facts record then names it like any other bad date, where
+    PyYAML would raise."""
 
     def __init__(self, stream):
         super().__init__(stream)
@@ -71,31 +73,23 @@ class BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
 BoundedLoader.add_constructor("tag:yaml.org,2002:int", BoundedLoader.construct_yaml_int)
 BoundedLoader.add_constructor("tag:yaml.org,2002:float", BoundedLoader.construct_yaml_float)
-
-
-class _Loader(BoundedLoader):
-    """yaml.SafeLoader within the bounds of interpreter.read.bounded, except that a timestamp
-    naming no calendar day (`2020-02-30`) stays text: the facts record then names it like any
-    other bad date, where PyYAML would raise."""
-
-
-def _timestamp(loader: _Loader, node: yaml.ScalarNode):
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+BoundedLoader.add_constructor("tag:yaml.org,2002:timestamp", BoundedLoader.construct_yaml_timestamp)
 
 
 def load_yaml(text: str) -> tuple[object, dict[str, yaml.Node]]:
     """The data of a YAML text, as yaml.safe_load reads it (but for impossible dates, which stay
     text, and within the bounds of interpreter.read.bounded, whose errors it raises), and the
     nodes of its top-level mapping's values by key."""
-    loader = _Loader(text)
+    loader = BoundedLoader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

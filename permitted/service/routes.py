@@ -41,7 +41,6 @@ from permitted.views.policy_json import policy_detail, policy_summary, rule_deta
 from permitted.views.visible import json_text
 
 
-
 class QuerylessRoute(APIRoute):
     """A route that answers a request without a query string by calling its endpoint with every
     parameter at its default, without FastAPI solving the route's query parameters: for
