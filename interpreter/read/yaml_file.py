@@ -89,14 +89,15 @@ def load_yaml(text: str) -> tuple[object, dict[str, yaml.Node]]:
     """The data of a YAML text, as yaml.safe_load reads it (but for impossible dates, which stay
     text, and within the bounds of interpreter.read.bounded, whose errors it raises), and the
     nodes of its top-level mapping's values by key."""
-    loader = BoundedLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        loader = BoundedLoader(text)        # its reader refuses some characters at once
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         raise NotYAML(str(exc)) from None
-    finally:
-        loader.dispose()
     nodes: dict[str, yaml.Node] = {}
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
