@@ -26,14 +26,16 @@ def free_port() -> int:
 
 
 class Served:
-    def __init__(self, *args: str, log: Path):
+    def __init__(self, *args: str, log: Path, cores: set[int] | None = None):
+        """`cores`: the CPU cores the server may run on (a benchmark keeps it off the client's)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._log_file = log.open("wb")
         self.process = subprocess.Popen([sys.executable, "-m", "permitted", "serve", "--port", str(self.port), *args],
                                         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=self._log_file,
-                                        start_new_session=True)
+                                        start_new_session=True,
+                                        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None)
 
     def wait_ready(self, timeout: float = 90) -> "Served":
         deadline = time.monotonic() + timeout
