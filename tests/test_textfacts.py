@@ -1,6 +1,8 @@
 """Text facts: order ids, placeholders, bare links, e-mail addresses, phone numbers, emoji."""
 from __future__ import annotations
 
+import re
+
 import phonenumbers
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -410,7 +412,7 @@ def test_any_text_gives_facts_the_schema_accepts(text, marketplace):
 SCAN_PIECES = st.sampled_from([
     "@", "a", "B", ".", "-", "_", "+", "%", "'", "x", "é", "ü", "1", "123", "1234567", "-1234567", " ", "\n", "/",
     "www.", "WwW.", "http://", "https://", "ftp://", "example", ".com", ".co.uk", ":", ";", "=", ")", "(", "<", ">",
-    "3", "D", "X", "P", "o", "O", "T", "^", "8", '"', "’", "😀", "[", "]",
+    "3", "D", "X", "P", "o", "O", "T", "^", "8", '"', "’", "😀", "[", "]", "#", "*", "\ufe0f", "\u20e3", "1\ufe0f\u20e3",
     # whole things, so that the random texts hold many of them, side by side and broken up
     "jo.o'brien+x@mail.example.co.uk", "a.b@c.com", "-@a.com", "x@y", "123-1234567-1234567", "1-1234567-1234567",
     "https://www.amazon.com/dp/B0?x=1", "WWW.Shop.example/a", "shop.example.com/p/1", "8-)", ">:-)", ":'-)))",
@@ -429,6 +431,9 @@ def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
     assert spans(tf._find_emails(text)) == [m.span() for m in tf._EMAIL.finditer(text)]
     assert spans(tf._find_order_ids(text)) == [m.span() for m in tf._ORDER_ID.finditer(text)]
     assert [m.span() for m in tf._emoticon_matches(text)] == [m.span() for m in tf._EMOTICON.finditer(text)]
+    assert ([m.span() for m in tf._EMOTICON_MARK.finditer(text)]
+            == [m.span() for m in re.finditer(r"[:;=<^)_]|[Xx](?=D)|o(?=\.O)|O(?=\.o)", text)])
+    assert list(tf._maybe_emoji(text)) == [(m.start(), m.group()) for m in re.finditer(r"[#*0-9]?[^\x00-\x7f]+", text)]
     written = [(m.start(), tf._trim(m.group())) for m in tf._URL.finditer(text)]
     assert spans(tf._find_links(text)) == [(start, start + len(url)) for start, url in written
                                            if tf._SCHEME.match(url) or "@" not in url.split("/", 1)[0]]

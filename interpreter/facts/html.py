@@ -25,6 +25,7 @@ from urllib.parse import unquote, unquote_to_bytes
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from interpreter.evaluation.phrases import collapse_spaces
 from interpreter.facts.css import (MESSAGE_WIDTH_PX, Stylesheet, TextStyle, attr_text, background_urls, box_px, child_style, display, hides, visibility)
 from interpreter.facts.lexicon import NO_WORDS, Lexicon
 from interpreter.facts.links import link_record
@@ -115,7 +116,7 @@ class _Text:
         for i, segment in enumerate(_NEWLINE.split(raw) if pre else (raw,)):
             if i:
                 self.hard_break()
-            collapsed = _SPACES.sub(" ", segment)
+            collapsed = collapse_spaces(segment)
             core = collapsed.strip(" ")
             if collapsed.startswith(" "):
                 self.space_between()
@@ -346,7 +347,7 @@ class _Walker:
             anchor.start = anchor.end = anchor.image_at if anchor.image_at is not None else self.out.length
 
     def _img(self, attrs: dict, declarations: dict, ctx: _Context, laid_out: bool) -> None:
-        alt = _SPACES.sub(" ", unicodedata.normalize("NFC", attr_text(attrs, "alt"))).strip() if "alt" in attrs else None
+        alt = collapse_spaces(unicodedata.normalize("NFC", attr_text(attrs, "alt"))).strip() if "alt" in attrs else None
         at = self.out.image() if laid_out else self.out.length
         if laid_out and ctx.anchor is not None:
             if ctx.anchor.image_at is None:

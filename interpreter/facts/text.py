@@ -460,7 +460,20 @@ def _emoji_name(glyph: str) -> str | None:
 # character. The emoji package tokenises every character it is given, so it is given only the
 # runs holding a character some emoji is made of: prose with curly quotes, currency signs or
 # text in other scripts is passed over.
-_MAYBE_EMOJI = re.compile(r"[#*0-9]?[^\x00-\x7f]+")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+_KEYCAP_START = frozenset("#*0123456789")
+
+
+def _maybe_emoji(text: str):
+    """(start, run) for each run of characters outside ASCII, with the keycap character before it
+    when there is one: what `[#*0-9]?[^\\x00-\\x7f]+` finds, in half the time (a pattern that opens
+    with an optional character is tried at every position; this one is searched for by its
+    class). The character before a run is never part of an earlier one, which ends at ASCII."""
+    for m in _NON_ASCII_RUN.finditer(text):
+        start = m.start()
+        if start and text[start - 1] in _KEYCAP_START:
+            start -= 1
+        yield start, text[start:m.end()]
 
 
 @functools.cache
@@ -476,9 +489,9 @@ def _find_emoji(text: str) -> list[dict]:
     if text.isascii():
         return []
     found, chars = [], _emoji_chars()
-    for run in _MAYBE_EMOJI.finditer(text):
-        if not chars.isdisjoint(run.group()):
-            found.extend(_emoji_in(run.group(), run.start()))
+    for start, run in _maybe_emoji(text):
+        if not chars.isdisjoint(run):
+            found.extend(_emoji_in(run, start))
     return found
 
 
@@ -546,8 +559,11 @@ def _emoticon_end(text: str, m: re.Match) -> int | None:
 
 
 # Every emoticon holds one of these, at most two characters after its start; the multi-character
-# ones are matched as their first character, so marks never overlap.
-_EMOTICON_MARK = re.compile(r"[:;=<^)_]|[Xx](?=D)|o(?=\.O)|O(?=\.o)")
+# ones are matched as their first character, so marks never overlap. The pattern opens with the
+# class of every mark's first character and then looks behind at it, so it is searched for by
+# that class (half the time of `[:;=<^)_]|[Xx](?=D)|o(?=\.O)|O(?=\.o)`, which was tried at every
+# position; tests/test_text.py compares the two).
+_EMOTICON_MARK = re.compile(r"[:;=<^)_XxoO](?:(?<=[:;=<^)_])|(?<=[Xx])(?=D)|(?<=o)(?=\.O)|(?<=O)(?=\.o))")
 
 
 def _emoticon_matches(text: str):
