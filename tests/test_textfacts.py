@@ -408,11 +408,14 @@ def test_any_text_gives_facts_the_schema_accepts(text, marketplace):
 
 
 # The finders read only near the characters a match cannot lack (an "@", a "/", a "-", an
-# emoticon's eyes): what they find must be exactly what scanning the whole text finds.
+# emoticon's eyes, a placeholder's opening bracket): what they find must be exactly what scanning
+# the whole text finds.
 SCAN_PIECES = st.sampled_from([
     "@", "a", "B", ".", "-", "_", "+", "%", "'", "x", "é", "ü", "1", "123", "1234567", "-1234567", " ", "\n", "/",
     "www.", "WwW.", "http://", "https://", "ftp://", "example", ".com", ".co.uk", ":", ";", "=", ")", "(", "<", ">",
-    "3", "D", "X", "P", "o", "O", "T", "^", "8", '"', "’", "😀", "[", "]", "#", "*", "\ufe0f", "\u20e3", "1\ufe0f\u20e3",
+    "3", "D", "X", "P", "o", "O", "T", "^", "8", '"', "’", "😀", "[", "]", "#", "*", "\ufe0f", "\u20e3",
+    "1\ufe0f\u20e3", "{", "}", "{{", "}}", "%", "%%", "[[", "]]", "#name#", "{{ first name }}", "[[order.id]]", "{x}",
+    "&#", "[Order](https://x.example)",
     # whole things, so that the random texts hold many of them, side by side and broken up
     "jo.o'brien+x@mail.example.co.uk", "a.b@c.com", "-@a.com", "x@y", "123-1234567-1234567", "1-1234567-1234567",
     "https://www.amazon.com/dp/B0?x=1", "WWW.Shop.example/a", "shop.example.com/p/1", "8-)", ">:-)", ":'-)))",
@@ -431,6 +434,7 @@ def test_anchored_finders_find_what_a_whole_text_scan_finds(text):
     assert spans(tf._find_emails(text)) == [m.span() for m in tf._EMAIL.finditer(text)]
     assert spans(tf._find_order_ids(text)) == [m.span() for m in tf._ORDER_ID.finditer(text)]
     assert [m.span() for m in tf._emoticon_matches(text)] == [m.span() for m in tf._EMOTICON.finditer(text)]
+    assert [m.span() for m in tf._placeholder_matches(text)] == [m.span() for m in tf._PLACEHOLDER.finditer(text)]
     assert ([m.span() for m in tf._EMOTICON_MARK.finditer(text)]
             == [m.span() for m in re.finditer(r"[:;=<^)_]|[Xx](?=D)|o(?=\.O)|O(?=\.o)", text)])
     assert list(tf._maybe_emoji(text)) == [(m.start(), m.group()) for m in re.finditer(r"[#*0-9]?[^\x00-\x7f]+", text)]
