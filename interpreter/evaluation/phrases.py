@@ -100,9 +100,11 @@ class Shifts:
 
     __slots__ = ("_at", "_shift", "_size", "_ends")
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, runs: bool = True):
+        """`runs` False: the caller knows the text has no run of white space (its collapsed form
+        is as long), and the search for them is left out."""
         at, shift, ends, removed = [], [], [], 0
-        for m in _RUNS.finditer(text):
+        for m in _RUNS.finditer(text) if runs else ():
             removed += m.end() - m.start() - 1
             at.append(m.end() - removed)          # the first folded character after the run
             shift.append(removed)
@@ -154,7 +156,7 @@ def _collapse_spaces(text: str) -> tuple[str, Shifts] | None:
     None when lower() changed a length (then only the character walk is right)."""
     collapsed = collapse_spaces(text)
     out = collapsed.lower()
-    return (out, Shifts(text)) if len(out) == len(collapsed) else None
+    return (out, Shifts(text, runs=len(collapsed) < len(text))) if len(out) == len(collapsed) else None
 
 
 _FEW_CHANGES = 24
