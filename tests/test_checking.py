@@ -172,8 +172,11 @@ def test_audit_command_writes_rows_and_a_summary(cli, tmp_path):
 def test_audit_interrupted_leaves_a_valid_file(tmp_path):
     archive = _archive(tmp_path / "big.jsonl", 20_000)
     out = tmp_path / "results.jsonl"
+    # Ctrl-C as a terminal sends it: a command started in the background of a script inherits
+    # SIGINT ignored (as `nohup` would have it) and rightly goes on, so the child gets the default.
     proc = subprocess.Popen(PERMITTED + ["audit", str(archive), "--out", str(out), "-j", "2", "--no-progress"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while (not out.exists() or out.stat().st_size < 50_000) and time.monotonic() < deadline:
         time.sleep(0.05)
