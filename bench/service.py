@@ -164,7 +164,7 @@ async def _load(url: str, bodies: list[bytes], concurrency: int) -> tuple[list[f
 
 
 def os_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return len(_cores()) or os.cpu_count()
 
 
 def _pct(values: list[float], p: float) -> float:

@@ -24,11 +24,11 @@ from dsl.contract import ast, tree
 from dsl.contract import schema as facts_schema
 from dsl.contract.errors import Diagnostic, PolicyError, did_you_mean
 from dsl.contract.model import Example, Hint, NotChecked, Policy, Rule
+from dsl.contract.resources import file_stamps
 from dsl.contract.spans import Span
 from dsl.contract.verdict import Severity
 from dsl.stages.check import Context, check_condition, check_value, vocab_const
 from dsl.stages.extends import Merged, Sourced, merge_extends
-from dsl.contract.resources import file_stamps
 from dsl.stages.load import LoadedFile, load_file
 from dsl.stages.parse import parse
 from dsl.stages.shape import check_shape, shape_problems

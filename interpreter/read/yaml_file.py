@@ -72,7 +72,6 @@ class BoundedLoader(yaml.SafeLoader):
                 seen.add(key)
         return super().construct_mapping(node, deep)
 
-
     def construct_yaml_timestamp(self, node):
         try:
             return super().construct_yaml_timestamp(node)
