@@ -50,7 +50,6 @@ ANCHORED = {
     "interpreter.facts.text._CODE_AFTER": "just after an amount",
     "interpreter.facts.text._CODE_BEFORE": "within the characters just before an amount",
     "interpreter.evaluation.sentences._LIST_ITEM": "just after a line break",
-    "interpreter.evaluation.sentences._NEXT_VISIBLE": "just after a sentence break",
     "interpreter.evaluation.sentences._TOKEN_BEFORE": "the 20 characters before a full stop, reversed",
     "dsl.analysis.relations._IMAGE_SCHEME": "a witness image's src, from its start",
     "dsl.analysis.relations.ADDRESS": "a witness link's anchor text, from its start",

@@ -138,6 +138,18 @@ def test_the_break_pattern_finds_what_the_look_behind_first_form_finds(text):
             == [from_first_line_break(m) for m in _BREAK_AS_WRITTEN.finditer(text)])
 
 
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(alphabet=".!?。 \t\n\r\u00a0\u2028aB\"’)x1", max_size=30))
+def test_the_break_pattern_takes_the_next_visible_character(text):
+    # what decides a break is the first character after it that is not white space
+    from interpreter.evaluation.sentences import _BREAK
+
+    for m in _BREAK.finditer(text):
+        if m.lastgroup != "wide":
+            rest = text[m.end():].lstrip()
+            assert (m.group("next") or m.group("after") or "") == rest[:1]
+
+
 POLICY = r"""
 policy: buyer-messaging
 marketplace: UK

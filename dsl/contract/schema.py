@@ -128,13 +128,14 @@ def as_json_data(value):
     (as envelopes and facts records carry them in files)."""
     # Exact types first: a facts record is thousands of plain values, and isinstance against
     # the Mapping ABC costs ten times a type lookup.
+    # A scalar inside a mapping or a list is taken as it is without a call for it (most of them).
     kind = type(value)
     if kind in _SCALARS:
         return value
     if kind is dict or isinstance(value, Mapping):
-        return {k: as_json_data(v) for k, v in value.items()}
+        return {k: v if type(v) in _SCALARS else as_json_data(v) for k, v in value.items()}
     if kind is list or isinstance(value, (list, tuple)):
-        return [as_json_data(v) for v in value]
+        return [v if type(v) in _SCALARS else as_json_data(v) for v in value]
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     return value

@@ -84,10 +84,17 @@ class WindowedIdentifier(LanguageIdentifier):
             states[back:] = self._moves[self._row_start[states[back:]] + data[:size - back]]
         found = self._feature[states]
         found = found[found >= 0]
-        if not len(found):
+        n = len(found)
+        if not n:
             return None
-        # in the order first met, as py3langid's Counter lists them, so its float32 sums add the
-        # same terms in the same order (counted by numpy: a Counter took longer than the walk)
-        features, first, counts = np.unique(found, return_index=True, return_counts=True)
-        order = np.argsort(first)
-        return features[order], counts[order]
+        # In the order first met, as py3langid's Counter lists them, so its float32 sums add the
+        # same terms in the same order (counted by numpy: a Counter took longer than the walk).
+        # One sort of (feature, place) keys gives each feature's run, its count and the place it
+        # was first met: np.unique with return_index took half the walk's time again for the same.
+        shift = n.bit_length()
+        keys = (found << shift) | np.arange(n)
+        keys.sort()
+        met = keys >> shift
+        starts = np.flatnonzero(np.diff(met, prepend=-1))     # where each feature's run starts
+        order = np.argsort(keys[starts] & ((1 << shift) - 1))
+        return met[starts][order], np.diff(starts, append=n)[order]
