@@ -266,6 +266,24 @@ def test_the_fewest_digits_of_an_international_number_matches_the_phonenumbers_m
     assert INTERNATIONAL_MIN_DIGITS == shortest
 
 
+# Digits, phone punctuation, extension words, letters, signs the matcher looks at around a
+# number (%, £), times and line breaks, in pieces a number is made of.
+_PHONE_PIECES = st.sampled_from(["020", "7946", "0018", "+44", "+1", "(", ")", "-", " ", ".", "/", "\n", "\r\n",
+                                 " ext. ", " x", "#", "a", "Call", "%", "£", ":30", "2024-05-01 12", "\u00a0", "0"])
+
+
+@settings(max_examples=examples(1500), deadline=None)
+@given(st.lists(_PHONE_PIECES, max_size=25).map("".join), st.sampled_from(["GB", "US", "SA"]))
+def test_phones_found_line_by_line_are_those_found_in_the_whole_text(text, region):
+    # The matcher reads each line holding a digit alone (interpreter.facts.text._lines_with_a_digit).
+    from interpreter.facts.text import _lines_with_a_digit
+
+    whole = [(m.start, m.end, m.number) for m in phonenumbers.PhoneNumberMatcher(text, region)]
+    by_line = [(start + m.start, start + m.end, m.number) for start, line in _lines_with_a_digit(text)
+               for m in phonenumbers.PhoneNumberMatcher(line, region)]
+    assert by_line == whole
+
+
 @pytest.mark.parametrize("text,context", [
     ("For warranty claims call the manufacturer on 020 7946 0018 between 9am and 5pm weekdays please.",
      "warranty claims call the manufacturer on between 9am and 5pm weekdays please."),

@@ -433,23 +433,48 @@ def _find_phones(text: str, marketplace: str, claimed: list[dict] = ()) -> list[
     # hundredths of a second of a cold start that a short plain message does not need.
     if not _DIGIT.search(text):
         return []
-    import phonenumbers
-    from phonenumbers import Leniency, PhoneNumberFormat, PhoneNumberMatcher
+    from phonenumbers import Leniency, PhoneNumberMatcher
 
     found = []
     region = _region(marketplace)
     searched = _phone_search_text(text, claimed, _min_digits(region))
-    for m in PhoneNumberMatcher(searched, region, leniency=Leniency.VALID):
-        if _is_amount(text, m.start, m.end):
-            continue
-        item = {"text": text[m.start:m.end],
-                "number": phonenumbers.format_number(m.number, PhoneNumberFormat.E164),
-                "context": _context(text, m.start, m.end), "start": m.start, "end": m.end}
-        region_found = phonenumbers.region_code_for_number(m.number)
-        if region_found and region_found.isalpha() and region_found != "ZZ":      # "001": non-geographic
-            item["region"] = region_found
-        found.append(item)
+    for line_start, line in _lines_with_a_digit(searched):
+        for m in PhoneNumberMatcher(line, region, leniency=Leniency.VALID):
+            start, end = line_start + m.start, line_start + m.end
+            if not _is_amount(text, start, end):
+                found.append(_phone_item(text, start, end, m.number))
     return found
+
+
+def _lines_with_a_digit(text: str):
+    """(where it starts, the line) for each line of the text that holds a digit.
+
+    The matcher's pattern opens with an optional group, so it is tried at every character of
+    the text it is given: most of the cost of finding phones in a message of a few kilobytes
+    with one number. No match holds a line break (none of the pattern's classes has one), and
+    around a match the matcher looks only at the character before and after it (a letter, `%`
+    or a currency sign rejects it) and at a `:` and two digits after it (a time): a line break
+    there rejects nothing, as the start or end of a text does not. So each line is read alone
+    with the same result, and lines without a digit, which cannot hold a number, are not read."""
+    at = _DIGIT.search(text)
+    while at is not None:
+        start = text.rfind("\n", 0, at.start()) + 1
+        end = text.find("\n", at.start())
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        at = _DIGIT.search(text, end)
+
+
+def _phone_item(text: str, start: int, end: int, number) -> dict:
+    import phonenumbers
+    from phonenumbers import PhoneNumberFormat
+
+    item = {"text": text[start:end], "number": phonenumbers.format_number(number, PhoneNumberFormat.E164),
+            "context": _context(text, start, end), "start": start, "end": end}
+    region_found = phonenumbers.region_code_for_number(number)
+    if region_found and region_found.isalpha() and region_found != "ZZ":      # "001": non-geographic
+        item["region"] = region_found
+    return item
 
 
 # --- emoji and emoticons ------------------------------------------------------------------
