@@ -42,3 +42,22 @@ def test_random_bytes_score_alike(identifiers):
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
         assert windowed.classify(text) == plain.classify(text), text
+
+
+def test_the_model_kept_in_the_cache_scores_as_py3langid(tmp_path, monkeypatch):
+    # The kept model (interpreter.facts.language) holds the scores widened to float32 and is
+    # memory-mapped: the same numbers as py3langid's own, restricted to the same languages.
+    from interpreter.facts import language
+
+    monkeypatch.setenv("PERMITTED_CACHE_DIR", str(tmp_path))
+    plain = py3langid.LanguageIdentifier.from_model_file(py3langid.MODEL_FILE, norm_probs=True)
+    plain.set_languages(list(language._LANGUAGES))
+    unpacked = language._identifier.__wrapped__()        # unpacks, keeps, reads the kept files back
+    assert list(tmp_path.glob("langid-*"))
+    read_again = language._identifier.__wrapped__()
+    rng = random.Random(7)
+    words = ["order", "Bestellung", "commande", "pedido", "ordine", "طلب", "注文", "thank", "you", "merci", "danke"]
+    texts = TEXTS + [" ".join(rng.choice(words) for _ in range(rng.randint(1, 60))) for _ in range(100)]
+    for identifier in (unpacked, read_again):
+        assert identifier.nb_ptc.dtype.name == "float32"
+        assert [identifier.classify(t) for t in texts] == [plain.classify(t) for t in texts]

@@ -108,11 +108,13 @@ def _identifier():
     if not REFERENCE:           # the reference walks the bytes as py3langid does
         identifier.window = forgetting_window(identifier.tk_nextmove, identifier.tk_row)
     _keep_model(model, identifier)
-    return identifier
+    # read back as every later process reads it (its float32 scores, without the whole model
+    # py3langid keeps beside the restricted one); as unpacked where it could not be kept
+    return _kept_model(model) or identifier
 
 
 # Part of the kept model's name: files written in an earlier layout are not read.
-_MODEL_FORMAT = "permitted-langid 3"
+_MODEL_FORMAT = "permitted-langid 4"
 # The kept model's two large tables (the automaton's moves, 40 MB, and the per-feature scores,
 # 11 MB) are files of their own, mapped into memory rather than read: a message touches a few
 # pages of them, and reading them whole (with a zip archive's checksum) took most of the load.
@@ -134,7 +136,10 @@ def _keep_model(model, identifier) -> None:
 
     if REFERENCE:
         return
-    arrays = {"ptc": identifier.nb_ptc, "pc": identifier.nb_pc, "classes": np.array(identifier.nb_classes),
+    # The scores are kept as float32, where py3langid ships float16: its scoring multiplies
+    # float32 counts by them, so numpy widened each row a message meets, every time (most of the
+    # scoring's cost); widened once, the products and sums are the same numbers.
+    arrays = {"ptc": np.asarray(identifier.nb_ptc, dtype=np.float32), "pc": identifier.nb_pc, "classes": np.array(identifier.nb_classes),
               "nextmove": np.frombuffer(identifier.tk_nextmove, dtype=identifier.tk_nextmove.typecode),
               "row": np.frombuffer(identifier.tk_row, dtype=identifier.tk_row.typecode),
               "output": np.asarray(identifier.tk_output, dtype=np.int32),
