@@ -127,6 +127,14 @@ def test_a_sentence_reads_its_hits_from_the_scan_of_the_whole_text(text, phrases
         assert list(shared.within(text, item["start"], item["end"], phrases)) == found
         # `mentions` as a condition on a sentence answers without making the hits, and the same
         assert tester(text, item["start"], item["end"]) is bool(found)
+    # A quantifier whose body needs the list reads only the stretches the picker gives: those
+    # that mention it, in order, found from the list's occurrences (or all of them, when the list
+    # occurs at least as often as there are stretches).
+    picker = shared.stretch_picker(phrases)
+    for items in (split(text), runs(text, 2), runs(text, 3)):
+        picked = list(picker(text, items))
+        mentioning = [item for item in items if regex_matcher(phrases)(item["text"])]
+        assert picked == mentioning or picked == list(items)
 
 
 @settings(max_examples=examples(2000), deadline=None)

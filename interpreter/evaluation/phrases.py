@@ -432,6 +432,31 @@ class PhraseSet:
         within, bit = self._within, self._lists[phrases][0]
         return lambda whole, start, end: [dict(h) for h in within(whole, start, end, bit)]
 
+    def stretch_picker(self, phrases: tuple[str, ...]) -> Callable[[str, Sequence[dict]], Sequence[dict]] | None:
+        """A function (whole, items) -> the items holding an occurrence of one of the set's
+        lists, in order: the stretches of `whole` (its sentences, or runs of them: sorted by
+        start, and by end too) where `stretch_tester` says yes, found from the list's
+        occurrences rather than by asking each item. None where `stretch_tester` is None."""
+        if REFERENCE or phrases not in self._lists:
+            return None
+        bit = self._lists[phrases][0]
+        return lambda whole, items: self._picked(whole, items, bit)
+
+    def _picked(self, whole: str, items: Sequence[dict], bit: int) -> Sequence[dict]:
+        occurrences = self._scan(whole).get(bit) if self._automaton is not None else None
+        if not occurrences:
+            return ()
+        if len(occurrences) >= len(items):       # as many as items: each is asked, by the body
+            return items
+        _, index = fold(whole)
+        starts = [item["start"] for item in items]
+        ends = [item["end"] for item in items]
+        picked: set[int] = set()
+        for s, e, _ in occurrences:
+            # the items that start at or before the occurrence and end at or after it
+            picked.update(range(bisect_left(ends, index[e - 1] + 1), bisect_right(starts, index[s])))
+        return [items[i] for i in sorted(picked)]
+
     def matcher(self, phrases: tuple[str, ...]) -> Finder:
         """A function text -> list of hits for one of the set's lists."""
         if REFERENCE:

@@ -94,6 +94,13 @@ class Program:
         """The closure of any node of the policy's conditions (lowered on first use)."""
         return lower(node, self._closures)
 
+    def items(self, node: tree.Quant) -> Fn:
+        """The closure giving the items a quantifier reads: its collection's, or only those
+        whose body can be true where the quantifier knows which (`_quant`)."""
+        self.closure(node)
+        found = getattr(self._closures, "items", {}).get(id(node))
+        return found if found is not None else self.closure(node.collection)
+
     def outside_quantifiers(self, node: tree.Pred) -> tuple:
         """`node` and its descendants, in order, but not those inside a quantifier (what
         explaining a rule reads as the values of one evaluation); walked once per node."""
@@ -118,6 +125,9 @@ class Closures(dict):
     def __init__(self, phrases: PhraseSet):
         super().__init__()
         self.phrases = phrases
+        # Per quantifier (by node identity, as above), the items it reads, where that is fewer
+        # than its collection's (`_quant`): explaining a rule reads the same ones.
+        self.items: dict[int, Fn] = {}
 
 
 def _matcher(phrases, memo: dict[int, Fn] | None) -> Finder:
@@ -352,10 +362,11 @@ def _call(node: tree.Call, memo: dict[int, Fn] | None) -> Fn:
 _STRETCHES = ("sentences", "sentence_runs")
 
 
-def _required_mentions(node: tree.Quant, memo: dict[int, Fn] | None) -> list:
+def _required_lists(node: tree.Quant) -> list[tuple[str, ...]]:
     """For `any s in sentences(T): mentions(s.text, A) and …`, the phrase lists every matching
     sentence must mention. A sentence is a stretch of T, so a list T does not mention rules out
-    every sentence: the quantifier is false without splitting T."""
+    every sentence: the quantifier is false without splitting T; and a sentence that holds no
+    occurrence of A makes the body false, whatever else it reads."""
     coll = node.collection
     if node.kind != "any" or not (isinstance(coll, tree.Call) and coll.op in _STRETCHES):
         return []
@@ -366,24 +377,34 @@ def _required_mentions(node: tree.Quant, memo: dict[int, Fn] | None) -> list:
         if (isinstance(call, tree.Call) and call.op == "mentions" and isinstance(call.args[1], tree.Const)
                 and isinstance(call.args[0], tree.Field) and call.args[0].slot == node.slot
                 and call.args[0].path == ("text",)):
-            phrases = tuple(call.args[1].value)
-            out.append((memo.phrases.tester(phrases) if isinstance(memo, Closures) else None)
-                       or _matcher(phrases, memo))
+            out.append(tuple(call.args[1].value))
     return out
 
 
 def _quant(node: tree.Quant, memo: dict[int, Fn] | None) -> Fn:
     collection, body, slot = lower(node.collection, memo), lower(node.body, memo), node.slot
     stop = node.kind == "any"    # any stops at the first True, all at the first False
-    required = _required_mentions(node, memo)
+    required = _required_lists(node)
     if required:
         text, split = lower(node.collection.args[0], memo), collection
+        phrases = memo.phrases if isinstance(memo, Closures) else None
+        found = [(phrases.tester(lst) if phrases else None) or _matcher(lst, memo) for lst in required]
+        # The body is read only for the stretches that hold an occurrence of the first list,
+        # found from that list's occurrences: a quantifier over a text's sixty sentences, with
+        # two of them naming the list, reads two (the others' bodies are false).
+        pick = phrases.stretch_picker(required[0]) if phrases else None
 
         def collection(d, e):      # the whole text searched first; split only if every list is there
             t = text(d, e)
             if t is None:
                 return None
-            return split(d, e) if all(find(t) for find in required) else []
+            if not all(find(t) for find in found):
+                return []
+            items = split(d, e)
+            return pick(t, items) if pick is not None and items and type(items[0]) is Stretch else items
+
+        if isinstance(memo, Closures):
+            memo.items[id(node)] = collection
 
     def quant(d, e):
         items = collection(d, e)

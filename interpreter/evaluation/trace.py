@@ -134,7 +134,7 @@ def _evidence(node: tree.Pred, run: Run, text: str) -> list[Evidence]:
         return []
     if isinstance(node, tree.Quant):
         out: list[Evidence] = []
-        items = run.value(node.collection) or []
+        items = run.program.items(node)(run.data, run.env) or []
         source = _source_name(node.collection)
         offset = run.bases[node.slot] = _offset(node.collection, run)
         for item in items:
