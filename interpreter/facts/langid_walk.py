@@ -53,21 +53,28 @@ class WindowedIdentifier(LanguageIdentifier):
     `window` None (a model that does not forget), or the reference mode: py3langid's own walk."""
     __slots__ = ("_feature", "_moves", "_row_start", "window")
 
-    def __init__(self, *args, window: int | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.window = window
+    def __init__(self, *args, window: int | None = None, tk_row, **kwargs):
+        # py3langid's own walk needs its rows as a list of shifted numbers, which took 18 ms of
+        # every cold start to build: made only for a model walked that way (window None). A
+        # windowed walk that finds no feature asks py3langid's scoring about no bytes at all.
+        super().__init__(*args, tk_row=tk_row if window is None else (), **kwargs)
+        self.tk_row, self.window = tk_row, window
         # an array.array as py3langid loads it, or a numpy array mapped from the kept model
         self._moves = np.asarray(memoryview(self.tk_nextmove))
         self._row_start = np.asarray(self.tk_row, dtype=np.intp) << 8
         self._feature = np.asarray(self.tk_output, dtype=np.intp)
         # py3langid keeps two lists of a hundred thousand numbers, walked by the cycle collector
         # at every full collection; as tuples of numbers the collector drops them from its walk.
-        self.tk_output, self._rowbase = tuple(self.tk_output), tuple(self._rowbase)
+        # The windowed walk reads only the arrays above.
+        if window is None:
+            self.tk_output, self._rowbase = tuple(self.tk_output), tuple(self._rowbase)
+        else:
+            self.tk_output = ()
 
     def _raw_score(self, text):
         visits = self._visits(text) if self.window is not None and not REFERENCE else None
         if visits is None:           # no feature at all (or no window): py3langid's own answer
-            return super()._raw_score(text)
+            return super()._raw_score(text if self.window is None or REFERENCE else b"")
         features, counts = visits
         # py3langid's _sparse_score on the same terms in the same order; the table as a plain
         # array, since indexing the memory-mapped one goes through numpy's Python-level memmap

@@ -177,10 +177,13 @@ def _kept_model(model):
         paths = _kept_model_paths(model)
         mapped = {name: np.load(paths[name], mmap_mode="r", allow_pickle=False) for name in _MAPPED}
         with np.load(paths["rest"], allow_pickle=False) as data:
+            window = int(data["window"]) or None
+            # the windowed walk reads the features and rows as arrays: lists of them are for
+            # py3langid's own walk only (and took milliseconds of a cold start to make)
+            output, row = (data["output"], data["row"]) if window else (data["output"].tolist(), as_array(data["row"]))
             identifier = WindowedIdentifier(
                 mapped["ptc"], data["pc"], data["classes"].tolist(), mapped["nextmove"],
-                data["output"].tolist(), norm_probs=True, tk_row=as_array(data["row"]),
-                window=int(data["window"]) or None)
+                output, norm_probs=True, tk_row=row, window=window)
     except Exception:                   # noqa: BLE001 — whatever is wrong with the files, unpack again
         return None
     for path in paths.values():
