@@ -6,8 +6,10 @@ when nothing valid is kept. A kept policy is valid while the content of every fi
 `extends:` chain and the engine version are the ones it was compiled from. The engine version
 is a digest of what shapes a compiled policy: the compiler's sources (dsl/), the grammar and the
 schemas; an edit to any of them makes every kept policy stale. The lowered program (closures)
-cannot be kept; it is rebuilt from the policy, which is quick now that a policy's phrase lists
-are one automaton.
+cannot be kept; it is rebuilt from the policy. The phrase set of the policy's lexicon (its
+phrase lists, folded, in one automaton) is kept beside it and taken while the code that builds
+one is the same (interpreter.evaluation.phrases.build_version) and it was built from the lists
+the lexicon has; otherwise it is built again and the entry rewritten.
 
 Where: dsl.contract.resources.cache_dir() ($PERMITTED_CACHE_DIR, else $XDG_CACHE_HOME/permitted,
 else ~/.cache/permitted). A file
@@ -30,8 +32,9 @@ from types import MappingProxyType
 from dsl.contract.model import Policy
 from dsl.contract.reference import REFERENCE
 from dsl.contract.resources import cache_dir, grammar_path, keep_in_cache, policies_dir, used
+from interpreter.evaluation.phrases import PhraseSet, build_version
 
-_FORMAT = 1
+_FORMAT = 2
 _DSL = Path(__file__).resolve().parent.parent / "dsl"
 
 
@@ -69,30 +72,34 @@ def _entry(path: Path, display: str, policy_root: Path | None) -> Path:
     return cache_dir() / f"{key}.policy"
 
 
-def load(path: Path, display: str, policy_root: Path | None) -> Policy | None:
-    """The kept compilation of `path`, if its files and the engine are still the ones it was made from."""
+def load(path: Path, display: str, policy_root: Path | None) -> tuple[Policy, PhraseSet | None] | None:
+    """The kept compilation of `path`, if its files and the engine are still the ones it was made
+    from, with the phrase set of its lexicon if the code that builds one is the same too."""
     if REFERENCE:
         return None
     entry = _entry(path, display, policy_root)
     try:
         with entry.open("rb") as f:
-            version, chain, digest, policy = pickle.load(f)
+            version, chain, digest, policy, phrases_version, phrases = pickle.load(f)
     except Exception:                        # noqa: BLE001 — absent, cut short or foreign: compile again
         return None
     if version != engine_version() or not isinstance(policy, Policy) or _digest(chain) != digest:
         return None
     used(entry)
-    return policy
+    fresh = phrases_version == build_version() and isinstance(phrases, PhraseSet)
+    return policy, phrases if fresh else None
 
 
-def keep(path: Path, display: str, policy_root: Path | None, policy: Policy, chain: list[Path]) -> None:
-    """Write the compiled policy for later processes; silently nothing where that is not possible."""
+def keep(path: Path, display: str, policy_root: Path | None, policy: Policy, chain: list[Path],
+         phrases: PhraseSet) -> None:
+    """Write the compiled policy, and its lexicon's phrase set, for later processes; silently
+    nothing where that is not possible."""
     if REFERENCE:
         return
     target = _entry(path, display, policy_root)
     try:
-        data = pickle.dumps((engine_version(), [str(f) for f in chain], _digest(chain), policy),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((engine_version(), [str(f) for f in chain], _digest(chain), policy,
+                             build_version(), phrases), protocol=pickle.HIGHEST_PROTOCOL)
         keep_in_cache(target, data)
     except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return

@@ -24,6 +24,7 @@ from dsl.contract.model import Policy
 from dsl.contract.resources import display_path, file_stamps
 from dsl.registry import Catalogue
 from interpreter.evaluation.program import Program, lower_policy
+from interpreter.facts.lexicon import Lexicon
 
 from permitted import cache
 
@@ -74,7 +75,7 @@ class PolicyStore:
         hit = self._compiled.get(key)
         if hit is not None and file_stamps([s[0] for s in hit[0]]) == hit[0]:
             return hit[1]
-        policy = cache.load(key[0], display, self._policy_root)
+        policy, phrases = cache.load(key[0], display, self._policy_root) or (None, None)
         fresh = policy is None
         if fresh:
             # Imported here: the compiler (Lark and its grammar) is needed only when no kept
@@ -84,8 +85,9 @@ class PolicyStore:
             self._bases = self._bases or BaseFiles()
             policy = compile_file(path, display, self._bases, self._policy_root)
         chain = [Path(f).resolve() if Path(f).is_absolute() else (Path.cwd() / f).resolve() for f in policy.chain]
-        if fresh:
-            cache.keep(key[0], display, self._policy_root, policy, chain)
+        lexicon = Lexicon.of(policy)
+        if fresh or phrases is None or not lexicon.adopt(phrases):
+            cache.keep(key[0], display, self._policy_root, policy, chain, lexicon.phrases)
         entry = Compiled(policy, lower_policy(policy))
         self._compiled[key] = (file_stamps(chain), entry)
         return entry

@@ -294,12 +294,32 @@ class PhraseSet:
                 automaton.add_word(f, (len(f), is_word_char(f[0]), is_word_char(f[-1]), mask, f))
             automaton.make_automaton()
             self._automaton = automaton
+        self._scans = scans
+        self._caches()
+
+    def _caches(self) -> None:
         # The last texts scanned, with each list's hits: a message's text, its subject, its
         # sentences and link texts are each asked about by several rules and again by evidence.
+        scans = self._scans
         self._scan = lru_cache(maxsize=scans)(self._occurrences)
         self._hits = lru_cache(maxsize=4 * scans)(self._list_hits)
         self._within = lru_cache(maxsize=4 * scans)(self._stretch_hits)
         self._reaches = lru_cache(maxsize=4 * scans)(self._reach)
+
+    # A set is kept on disk with its compiled policy (permitted.cache): folding four thousand
+    # phrases and building the automaton took 30-50 ms of every cold start, reading them back
+    # 10. What is kept is what was built, not the texts scanned since.
+    def __getstate__(self) -> dict:
+        return {"lists": self._lists, "by_bit": self._by_bit, "automaton": self._automaton, "scans": self._scans}
+
+    def __setstate__(self, state: dict) -> None:
+        self._lists, self._by_bit = state["lists"], state["by_bit"]
+        self._automaton, self._scans = state["automaton"], state["scans"]
+        self._caches()
+
+    def built_from(self, lists: Iterable[tuple[str, ...]]) -> bool:
+        """Was this set built from these phrase lists, in this order?"""
+        return tuple(self._lists) == tuple(dict.fromkeys(lists))
 
     def _occurrences(self, text: str) -> dict[int, list[tuple[int, int, str]]]:
         """Per list bit, (start, end, folded phrase) of every occurrence of its phrases on word
@@ -468,6 +488,25 @@ class PhraseSet:
         hits, bit = self._hits, self._lists[phrases][0]
         # Copies, so that a caller may keep or change its list without touching the cached one.
         return lambda text: [dict(h) for h in hits(text, bit)]
+
+
+@lru_cache(maxsize=1)
+def build_version() -> str:
+    """What a kept PhraseSet depends on besides its lists: the folding and matching code (this
+    module and interpreter.evaluation.narrow), Python's Unicode tables, and the automaton's
+    library (its pickled form). A kept set made under another is built again."""
+    import hashlib
+    import sys
+    from pathlib import Path
+
+    from interpreter.evaluation import narrow
+
+    h = hashlib.sha256(f"{sys.version}\0{unicodedata.unidata_version}\0".encode())
+    library = Path(ahocorasick.__file__).stat()
+    h.update(f"{ahocorasick.__file__}\0{library.st_size}\0{library.st_mtime_ns}\0".encode())
+    for source in (Path(__file__), Path(narrow.__file__)):
+        h.update(source.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 @lru_cache(maxsize=512)

@@ -67,12 +67,23 @@ class Lexicon:
         policy's rules name, in one automaton: a text is folded and scanned once for all of them
         (a set per list scanned it 19 times; the rules' lists apart from these, once more). The
         policy's lowered program uses this set too (interpreter.evaluation.program)."""
+        return PhraseSet(self._phrase_lists())
+
+    def _phrase_lists(self) -> list[tuple[str, ...]]:
         lists = []
         for _, words in self.purposes:
             whole, groups = gapped(words)
             lists += [whole, *(part for group in groups for part in group)]
-        return PhraseSet([*self.rule_lists, *lists, *(words for _, words in self.attachment_names),
-                          self.attachment_intro])
+        return [*self.rule_lists, *lists, *(words for _, words in self.attachment_names), self.attachment_intro]
+
+    def adopt(self, phrases: PhraseSet) -> bool:
+        """Take a phrase set kept from an earlier process (permitted.cache) as this lexicon's
+        `phrases`, if it was built from this lexicon's lists; False (and nothing taken) if not,
+        or if the lexicon has its set already."""
+        if "phrases" in self.__dict__ or not phrases.built_from(self._phrase_lists()):
+            return False
+        self.__dict__["phrases"] = phrases       # where the cached property keeps what it built
+        return True
 
     def finder(self, phrases: tuple[str, ...]) -> Finder:
         """text -> hits of one of the lexicon's phrase lists, as `mentions` finds them."""
