@@ -304,9 +304,11 @@ def test_with_a_token_the_page_asks_for_it_and_keeps_it_out_of_the_link(browser,
         assert page.page.get_attribute("#token-box", "class") == "token needed"
         assert "U101" in page.page.text_content("#problem")
         page.complaints.clear()        # the browser reports the refused request itself
-        page.page.fill("#token", "page-token")
-        page.page.dispatch_event("#token", "change")
-        page.until("() => document.querySelector('#marketplace').options.length > 0")
+        # The new token reloads the policies, then checks the message box (still empty). That
+        # check is waited for: had it landed after the message below was typed, its "—" would
+        # have been read as the typed message's verdict.
+        page.after_update(lambda: (page.page.fill("#token", "page-token"), page.page.dispatch_event("#token", "change")))
+        assert page.page.evaluate("document.querySelector('#marketplace').options.length") > 0
         page.type_message(OFFENDING)
         assert page.page.text_content("#verdict") == "blocked"
         assert page.page.evaluate("sessionStorage.getItem('permitted-token')") == "page-token"
