@@ -98,7 +98,8 @@ class Program:
         """The closure giving the items a quantifier reads: its collection's, or only those
         whose body can be true where the quantifier knows which (`_quant`)."""
         self.closure(node)
-        found = getattr(self._closures, "items", {}).get(id(node))
+        picked = getattr(self._closures, "picked", None)
+        found = picked.get(id(node)) if picked is not None else None
         return found if found is not None else self.closure(node.collection)
 
     def outside_quantifiers(self, node: tree.Pred) -> tuple:
@@ -127,7 +128,7 @@ class Closures(dict):
         self.phrases = phrases
         # Per quantifier (by node identity, as above), the items it reads, where that is fewer
         # than its collection's (`_quant`): explaining a rule reads the same ones.
-        self.items: dict[int, Fn] = {}
+        self.picked: dict[int, Fn] = {}
 
 
 def _matcher(phrases, memo: dict[int, Fn] | None) -> Finder:
@@ -404,7 +405,7 @@ def _quant(node: tree.Quant, memo: dict[int, Fn] | None) -> Fn:
             return pick(t, items) if pick is not None and items and type(items[0]) is Stretch else items
 
         if isinstance(memo, Closures):
-            memo.items[id(node)] = collection
+            memo.picked[id(node)] = collection
 
     def quant(d, e):
         items = collection(d, e)
