@@ -80,5 +80,13 @@ def test_a_pickled_set_finds_what_the_set_it_was_made_from_finds():
     assert again.built_from(lists) and not again.built_from(lists[:2])
 
 
-def test_the_build_version_names_this_code():
-    assert phrases_module.build_version() == phrases_module.build_version.__wrapped__()
+def test_another_unicode_table_is_another_build(monkeypatch):
+    # Folding reads Python's Unicode tables: a set folded under another Python's is built again.
+    import types
+    import unicodedata
+
+    here = phrases_module.build_version.__wrapped__()
+    assert here == phrases_module.build_version()
+    other = types.SimpleNamespace(unidata_version="0.0.0", **{n: getattr(unicodedata, n) for n in ("category",)})
+    monkeypatch.setattr(phrases_module, "unicodedata", other)
+    assert phrases_module.build_version.__wrapped__() != here
