@@ -395,20 +395,21 @@ class PhraseSet:
             out.append(hit)
         return tuple(out)
 
-    def _reach(self, whole: str, bit: int) -> tuple[list[int], list[int]]:
-        """The occurrences of one list in `whole`, in original offsets: where each starts, and
-        the nearest end of it or any occurrence after it. An occurrence lies wholly inside
-        whole[start:end] when one starting at or after `start` ends by `end`: one bisection per
-        stretch, where mapping each stretch into folded offsets took two (a quantifier asks this
-        of every sentence of a text, for each list its body names)."""
+    def _reach(self, whole: str, bit: int) -> tuple[list[int], list[int], list[int]]:
+        """The occurrences of one list in `whole`, in original offsets: where each starts, where
+        it ends, and the nearest end of it or any occurrence after it. An occurrence lies wholly
+        inside whole[start:end] when one starting at or after `start` ends by `end`: one bisection
+        per stretch, where mapping each stretch into folded offsets took two (a quantifier asks
+        this of every sentence of a text, for each list its body names)."""
         occurrences = self._scan(whole).get(bit, ())
         _, index = fold(whole)
         starts = [index[s] for s, _, _ in occurrences]
-        nearest = [index[e - 1] + 1 for _, e, _ in occurrences]
+        ends = [index[e - 1] + 1 for _, e, _ in occurrences]
+        nearest = list(ends)
         for i in range(len(nearest) - 2, -1, -1):
             if nearest[i + 1] < nearest[i]:
                 nearest[i] = nearest[i + 1]
-        return starts, nearest
+        return starts, ends, nearest
 
     def _stretch_mentions(self, whole: str, start: int, end: int, bit: int) -> bool:
         """Whether `within` finds anything: an occurrence lies wholly inside the stretch (the
@@ -416,7 +417,7 @@ class PhraseSet:
         map to original ones in order, so "inside" reads the same in either."""
         if bit not in self._scan(whole):
             return False
-        starts, nearest = self._reaches(whole, bit)
+        starts, _, nearest = self._reaches(whole, bit)
         i = bisect_left(starts, start)
         return i < len(starts) and nearest[i] <= end
 
@@ -468,13 +469,12 @@ class PhraseSet:
             return ()
         if len(occurrences) >= len(items):       # as many as items: each is asked, by the body
             return items
-        _, index = fold(whole)
-        starts = [item["start"] for item in items]
-        ends = [item["end"] for item in items]
+        item_starts = [item["start"] for item in items]
+        item_ends = [item["end"] for item in items]
         picked: set[int] = set()
-        for s, e, _ in occurrences:
+        for start, end in zip(*self._reaches(whole, bit)[:2]):
             # the items that start at or before the occurrence and end at or after it
-            picked.update(range(bisect_left(ends, index[e - 1] + 1), bisect_right(starts, index[s])))
+            picked.update(range(bisect_left(item_ends, end), bisect_right(item_starts, start)))
         return [items[i] for i in sorted(picked)]
 
     def matcher(self, phrases: tuple[str, ...]) -> Finder:

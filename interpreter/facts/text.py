@@ -602,7 +602,7 @@ def _emoticon_end(text: str, m: re.Match) -> int | None:
 # ones are matched as their first character, so marks never overlap. The pattern opens with the
 # class of every mark's first character and then looks behind at it, so it is searched for by
 # that class (half the time of `[:;=<^)_]|[Xx](?=D)|o(?=\.O)|O(?=\.o)`, which was tried at every
-# position; tests/test_text.py compares the two).
+# position; tests/test_textfacts.py compares the two).
 _EMOTICON_MARK = re.compile(r"[:;=<^)_XxoO](?:(?<=[:;=<^)_])|(?<=[Xx])(?=D)|(?<=o)(?=\.O)|(?<=O)(?=\.o))")
 
 
