@@ -167,11 +167,25 @@ def test_problems_carry_the_code_and_the_status(client):
     _problem(big, 413, "I103")
 
 
-def test_the_time_limit_answers_503_and_the_service_goes_on(client):
-    slow = " ".join(["Thanks for your order, see https://example.com/a and call 020 7946 0958 :)"] * 4000)
-    _problem(client.post("/v1/check", params={"marketplace": "UK"}, content=slow[:390_000],
-                         headers={"Content-Type": "text/plain"}), 503, "I192")
-    assert client.post("/v1/check", json=EMOJI).status_code == 200
+def test_the_time_limit_answers_503_and_the_service_goes_on(tmp_path):
+    """A server of its own, with a limit a tenth of what the message takes here: with the gate's
+    limit of 1 s, the message was answered 200 on a faster machine."""
+    hurried = Served("--time-limit", "0.1", log=tmp_path / "hurried.log").wait_ready()
+    try:
+        with httpx.Client(base_url=hurried.url, timeout=30) as client:
+            slow = " ".join(["Thanks for your order, see https://example.com/a and call 020 7946 0958 :)"] * 4000)
+            _problem(client.post("/v1/check", params={"marketplace": "UK"}, content=slow[:390_000],
+                                 headers={"Content-Type": "text/plain"}), 503, "I192")
+            assert client.get("/healthz").status_code == 200       # while the abandoned judgement runs on
+            # The abandoned judgement still holds the interpreter for a while: the next message may
+            # be over the limit too, and is answered once it is done.
+            deadline = time.monotonic() + 60
+            while (answer := client.post("/v1/check", json=EMOJI)).status_code == 503 and time.monotonic() < deadline:
+                _problem(answer, 503, "I192")
+                time.sleep(0.2)
+            assert answer.status_code == 200 and answer.json()["verdict"] == "blocked", answer.text
+    finally:
+        hurried.stop()
 
 
 def test_a_batch_answers_in_order_and_one_bad_message_fails_alone(client):
@@ -213,8 +227,7 @@ def test_policies_rules_and_lint(client):
 def test_concurrent_requests_each_get_their_own_answer(client, gate):
     async def many():
         async with httpx.AsyncClient(base_url=gate.url, headers=AUTH, timeout=30) as c:
-            # Sixteen at once, each well within the gate's 1 s time limit even on a loaded machine
-            # (the 390 KB message of the time-limit test takes seconds).
+            # Sixteen at once, each well within the gate's 1 s time limit even on a loaded machine.
             bodies = [{"marketplace": "UK", "body": f"Order {i}: thanks :)" if i % 2 else f"Order {i} shipped."}
                       for i in range(16)]
             return await asyncio.gather(*(c.post("/v1/check", json=b) for b in bodies))

@@ -131,7 +131,8 @@ def _stop_on_sigterm():
 def _local(args, progress: Progress, task, tally: Tally, show: bool):
     """The rows' bytes of an audit on this machine, a row at a time."""
     def notify(message: str) -> None:
-        progress.console.print(Text(visible(message), style="yellow"))
+        # One line however long its file's path: a notice is read in logs and found with grep.
+        progress.console.print(Text(visible(message), style="yellow"), soft_wrap=True)
 
     rows = audit(args.inputs, marketplace=args.marketplace, as_of=args.as_of, policy=args.policy,
                  jobs=args.jobs, limit=args.max_size, notify=notify, timeout=args.message_timeout,
@@ -202,5 +203,5 @@ def run(args, console: Console, err: Console) -> Exit:
     target = args.out_dir or args.out
     into = f" to {visible_line(target)}" if target else ""
     err.print(Text(f"{tally.total:,} message{'s' if tally.total != 1 else ''} audited{into}"
-                   + (" (interrupted: the file holds every row finished so far)" if interrupted else "")))
+                   + (" (interrupted: the file holds every row finished so far)" if interrupted else "")), soft_wrap=True)
     return Exit.INTERRUPTED if interrupted else tally.worst
